@@ -1,0 +1,38 @@
+# aws-runas: build, test, benchmark and demo. Every target installs what it needs.
+SWIFT ?= swift
+PREFIX ?= /usr/local
+RELEASE_FLAGS = -c release --static-swift-stdlib
+
+.PHONY: all build release test unit-test bench demo lint format clean
+
+all: build
+
+build:
+	$(SWIFT) build
+
+release:
+	$(SWIFT) build $(RELEASE_FLAGS) --product aws-runas
+
+# Installs test prerequisites (tmux, libncurses-dev, moto[server], boto3, awscli), builds and runs every test.
+test:
+	bash scripts/ensure-test-deps.sh
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+bench: release
+	bash scripts/ensure-test-deps.sh
+	bash scripts/ensure-bench-deps.sh
+	bash scripts/bench.sh
+
+demo: build
+	bash scripts/ensure-test-deps.sh
+	bash scripts/demo.sh
+
+lint:
+	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift
+
+format:
+	$(SWIFT) format --in-place --recursive Sources Tests Package.swift
+
+clean:
+	rm -rf .build

@@ -1,0 +1,188 @@
+#if canImport(FoundationEssentials)
+  import FoundationEssentials
+#else
+  import Foundation
+#endif
+#if canImport(Glibc)
+  import Glibc
+#endif
+import Logging
+
+/// Turns a resolved profile into the chain of providers that produce its credentials.
+///
+/// The chains follow the Go tool (spec §3.5) with AWS-CLI role chaining (§12.2):
+/// - an IAM user profile: long-term keys → GetSessionToken (cached per profile);
+/// - a role, duration ≤ 1 h: keys → GetSessionToken with MFA (cached per source profile, shared by
+///   every role using it) → AssumeRole without MFA;
+/// - a role, duration > 1 h: keys → AssumeRole with MFA in the call;
+/// - a role whose source profile is itself a role: the source's chain → AssumeRole (≤ 1 h, as AWS
+///   limits role chaining).
+public struct CredentialChainBuilder: Sendable {
+  /// Where cache files live (the config file's directory).
+  public let cacheDirectory: String
+  /// The process environment, for static keys in `AWS_ACCESS_KEY_ID` & co.
+  public let environment: [String: String]
+  /// The STS client every step uses.
+  public let sts: any SecurityTokenService
+  /// Where MFA codes come from.
+  public let mfa: MFACodeSource
+  /// Log destination for duration clamping and chain decisions.
+  public let logger: Logger
+  /// The clock.
+  public let now: @Sendable () -> Date
+
+  /// Creates the builder.
+  public init(
+    cacheDirectory: String, environment: [String: String], sts: any SecurityTokenService,
+    mfa: MFACodeSource, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }
+  ) {
+    self.cacheDirectory = cacheDirectory
+    self.environment = environment
+    self.sts = sts
+    self.mfa = mfa
+    self.logger = logger
+    self.now = now
+  }
+
+  /// The provider of `profile`'s credentials: its role credentials, or with `sessionOnly` (`-s`)
+  /// the session-token credentials of the chain's base profile.
+  public func provider(for profile: ResolvedProfile, sessionOnly: Bool = false) throws -> any CredentialProvider {
+    switch profile.kind {
+    case .saml, .oidc:
+      throw CredentialError(
+        message: "profile \"\(profile.displayName)\" uses single sign-on, which this build cannot do yet")
+    case .iamUser, .role, .roleARN:
+      break
+    }
+    guard let roleARN = profile.settings.roleArn?.value, !sessionOnly else {
+      return try sessionTokenProvider(for: profile)
+    }
+    let requested =
+      profile.settings.credentialsDuration?.value
+      ?? profile.settings.durationSeconds.map { Duration.seconds($0.value) }
+    var duration = DurationLimits.assumeRole.clamp(requested, logger: logger)
+
+    let base: any CredentialProvider
+    var directMFASerial: String? = nil
+    if let source = profile.source, source.settings.roleArn != nil {
+      base = try provider(for: source)
+      if duration > DurationLimits.roleChainingMaximum {
+        logger.debug("role chaining limits \(profile.displayName) to 1h0m0s")
+        duration = DurationLimits.roleChainingMaximum
+      }
+    } else if duration > .seconds(3600) {
+      // AWS refuses more than 1 h for roles assumed with session-token credentials, so this path
+      // calls AssumeRole directly with the long-term keys and the MFA code.
+      base = StaticCredentialProvider(try baseCredentials(for: profile))
+      directMFASerial = profile.settings.mfaSerial?.value
+    } else {
+      base = try sessionTokenProvider(for: profile)
+    }
+    return AssumeRoleProvider(
+      base: base, roleARN: roleARN, sessionName: sessionName(for: profile), duration: duration,
+      externalID: profile.settings.externalId?.value, mfaSerial: directMFASerial, mfa: mfa,
+      cache: CredentialCacheFile(
+        directory: cacheDirectory, kind: .assumeRole, name: Self.cacheName(for: profile, roleARN: roleARN)),
+      sts: sts, now: now)
+  }
+
+  /// The session-token step for the base of `profile`'s chain: its source profile's keys, or its own.
+  func sessionTokenProvider(for profile: ResolvedProfile) throws -> any CredentialProvider {
+    var base = profile
+    while let source = base.source, source !== base, base.settings.roleArn != nil { base = source }
+    let keys = try baseCredentials(for: profile)
+    if keys.sessionToken != nil {
+      // Temporary keys cannot call GetSessionToken; use them as they are.
+      return StaticCredentialProvider(keys)
+    }
+    let duration = DurationLimits.sessionToken.clamp(profile.settings.sessionTokenDuration?.value, logger: logger)
+    return SessionTokenProvider(
+      base: keys,
+      cache: CredentialCacheFile(directory: cacheDirectory, kind: .sessionToken, name: base.name),
+      duration: duration, mfaSerial: profile.settings.mfaSerial?.value, mfa: mfa, sts: sts, now: now)
+  }
+
+  /// The long-term keys at the base of `profile`'s chain: from the files, else the environment.
+  func baseCredentials(for profile: ResolvedProfile) throws -> AWSCredentials {
+    var base = profile
+    while let source = base.source, source !== base, base.settings.roleArn != nil { base = source }
+    if let keys = base.staticCredentials ?? profile.staticCredentials {
+      return AWSCredentials(
+        accessKeyID: keys.accessKeyID, secretAccessKey: keys.secretAccessKey,
+        sessionToken: keys.sessionToken, expiration: nil)
+    }
+    if let keys = Self.environmentCredentials(environment) { return keys }
+    let name = base.name.isEmpty ? "default" : base.name
+    throw CredentialError(
+      message: "no credentials for profile \"\(name)\": no aws_access_key_id/aws_secret_access_key in its credentials file section and none in the environment",
+      hint: "add them under [\(name)] in your credentials file, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")
+  }
+
+  /// Static keys from `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY` (or the legacy names).
+  public static func environmentCredentials(_ environment: [String: String]) -> AWSCredentials? {
+    let keyID = environment["AWS_ACCESS_KEY_ID"].nonEmpty ?? environment["AWS_ACCESS_KEY"].nonEmpty
+    let secret = environment["AWS_SECRET_ACCESS_KEY"].nonEmpty ?? environment["AWS_SECRET_KEY"].nonEmpty
+    guard let keyID, let secret else { return nil }
+    let token = environment["AWS_SESSION_TOKEN"].nonEmpty ?? environment["AWS_SECURITY_TOKEN"].nonEmpty
+    return AWSCredentials(accessKeyID: keyID, secretAccessKey: secret, sessionToken: token, expiration: nil)
+  }
+
+  /// The assume-role cache name: the profile name, or `<account>-<role name>` for a role ARN.
+  static func cacheName(for profile: ResolvedProfile, roleARN: String) -> String {
+    if !profile.name.isEmpty { return profile.name }
+    let parts = roleARN.split(separator: ":", omittingEmptySubsequences: false)
+    let account = parts.count > 4 ? String(parts[4]) : ""
+    let roleName = roleARN.split(separator: "/").last.map(String.init) ?? ""
+    return "\(account)-\(roleName)"
+  }
+
+  /// The role session name: `role_session_name` when set (2+ characters), else the MFA device's
+  /// name (normally the IAM user name), else the local user name, else a timestamp.
+  ///
+  /// The Go tool asks GetCallerIdentity on every run for this; deriving it locally keeps cache hits
+  /// free of network calls and cold runs to exactly the STS calls they need.
+  func sessionName(for profile: ResolvedProfile) -> String {
+    if let configured = profile.settings.roleSessionName?.value, configured.count >= 2 {
+      return Self.sanitizedSessionName(configured)
+    }
+    if let serial = profile.settings.mfaSerial?.value, let name = serial.split(separator: "/").last,
+      serial.hasPrefix("arn:"), name.count >= 2
+    {
+      return Self.sanitizedSessionName(String(name))
+    }
+    if let user = Self.localUserName(environment), user.count >= 2 {
+      return Self.sanitizedSessionName(user)
+    }
+    return "aws-runas-\(Int(now().timeIntervalSince1970))"
+  }
+
+  /// Replaces characters STS rejects in a session name and limits it to 64 characters.
+  static func sanitizedSessionName(_ name: String) -> String {
+    let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_+=,.@-")
+    return String(String(name.map { allowed.contains($0) ? $0 : "-" }).prefix(64))
+  }
+
+  static func localUserName(_ environment: [String: String]) -> String? {
+    if let pw = getpwuid(getuid()), let name = pw.pointee.pw_name {
+      let value = String(cString: name)
+      if !value.isEmpty { return value }
+    }
+    return environment["USER"].nonEmpty ?? environment["LOGNAME"].nonEmpty
+  }
+}
+
+extension Optional where Wrapped == String {
+  /// The string when present and non-empty, else `nil`.
+  var nonEmpty: String? {
+    guard let self, !self.isEmpty else { return nil }
+    return self
+  }
+}
+
+extension ResolvedProfile {
+  /// The profile's name for messages: its name, the role ARN for an ARN profile, or `default`.
+  public var displayName: String {
+    if !name.isEmpty { return name }
+    return settings.roleArn?.value ?? "default"
+  }
+}

@@ -1,0 +1,40 @@
+/// The ECS-style credential endpoint a wrapped command's SDK calls
+/// (`AWS_CONTAINER_CREDENTIALS_FULL_URI`), locked with a per-run token
+/// (`AWS_CONTAINER_AUTHORIZATION_TOKEN`).
+public struct ContainerCredentialHandler: EndpointHandler {
+  /// The path credentials are served on, e.g. `/credentials`.
+  public let path: String
+  /// The token every request must send in `Authorization`; `nil` serves without one.
+  public let token: String?
+  /// Where the credentials come from.
+  public let source: RefreshingCredentials
+
+  /// Creates the handler.
+  public init(path: String = "/credentials", token: String?, source: RefreshingCredentials) {
+    self.path = path
+    self.token = token
+    self.source = source
+  }
+
+  public func respond(to request: EndpointRequest) async -> EndpointResponse {
+    guard request.path == path || request.path == path + "/" else {
+      return .text("not found", status: 404)
+    }
+    guard request.method == "GET" || request.method == "HEAD" else {
+      var response = EndpointResponse.text("method not allowed", status: 405)
+      response.headers.append(("Allow", "GET"))
+      return response
+    }
+    if let token {
+      guard let sent = request.header("Authorization"), constantTimeEquals(sent, token) else {
+        return .text("missing or wrong authorization token", status: 401)
+      }
+    }
+    do {
+      let credentials = try await source.credentials()
+      return .json(CredentialOutput.containerEndpointJSON(credentials))
+    } catch {
+      return .text("cannot get credentials: \(error)", status: 500)
+    }
+  }
+}

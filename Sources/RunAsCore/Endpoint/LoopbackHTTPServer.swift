@@ -1,0 +1,134 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// A small HTTP/1.1 server for the credential endpoints, on SwiftNIO.
+///
+/// It reads each request in full (bodies over ``maximumBodySize`` get 413), hands it to an
+/// ``EndpointHandler`` and writes the answer, keeping connections alive as clients ask.
+public final class LoopbackHTTPServer: Sendable {
+  /// The port the server listens on (the real one when started on port 0).
+  public let port: Int
+  /// The address it listens on.
+  public let host: String
+  /// The largest request body accepted.
+  public static let maximumBodySize = 64 * 1024
+
+  private let serverChannel: any Channel
+  private let acceptLoop: Task<Void, Never>
+
+  private init(host: String, port: Int, serverChannel: any Channel, acceptLoop: Task<Void, Never>) {
+    self.host = host
+    self.port = port
+    self.serverChannel = serverChannel
+    self.acceptLoop = acceptLoop
+  }
+
+  /// Starts listening on `host:port` (port 0 picks a free one) and serving `handler`.
+  public static func start(host: String = "127.0.0.1", port: Int = 0, handler: any EndpointHandler) async throws
+    -> LoopbackHTTPServer
+  {
+    typealias Connection = NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>
+    let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+      .serverChannelOption(.backlog, value: 256)
+      .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+      .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+      .bind(host: host, port: port) { child in
+        child.eventLoop.makeCompletedFuture {
+          try child.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+          return try Connection(wrappingChannelSynchronously: child)
+        }
+      }
+    let boundPort = channel.channel.localAddress?.port ?? port
+    let underlying = channel.channel
+    let loop = Task {
+      do {
+        try await channel.executeThenClose { inbound in
+          try await withThrowingDiscardingTaskGroup { group in
+            for try await connection in inbound {
+              group.addTask { await serve(connection, handler: handler) }
+            }
+          }
+        }
+      } catch {
+        // The listening socket was closed: the server is stopping.
+      }
+    }
+    return LoopbackHTTPServer(host: host, port: boundPort, serverChannel: underlying, acceptLoop: loop)
+  }
+
+  /// Stops accepting connections and waits for the accept loop to end.
+  public func stop() async {
+    try? await serverChannel.close()
+    await acceptLoop.value
+  }
+
+  private static func serve(
+    _ connection: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, handler: any EndpointHandler
+  ) async {
+    try? await connection.executeThenClose { inbound, outbound in
+      var head: HTTPRequestHead?
+      var body: [UInt8] = []
+      var tooLarge = false
+      for try await part in inbound {
+        switch part {
+        case .head(let requestHead):
+          head = requestHead
+          body = []
+          tooLarge = false
+        case .body(var buffer):
+          if body.count + buffer.readableBytes > maximumBodySize {
+            tooLarge = true
+          } else if let bytes = buffer.readBytes(length: buffer.readableBytes) {
+            body += bytes
+          }
+        case .end:
+          guard let requestHead = head else { continue }
+          let response: EndpointResponse
+          if tooLarge {
+            response = .text("request body too large", status: 413)
+          } else {
+            response = await handler.respond(to: request(from: requestHead, body: body))
+          }
+          let keepAlive = requestHead.isKeepAlive && !tooLarge
+          try await write(response, for: requestHead, keepAlive: keepAlive, to: outbound)
+          if !keepAlive { return }
+          head = nil
+        }
+      }
+    }
+  }
+
+  private static func request(from head: HTTPRequestHead, body: [UInt8]) -> EndpointRequest {
+    let uri = head.uri
+    let path: String
+    let query: String
+    if let mark = uri.firstIndex(of: "?") {
+      path = String(uri[..<mark])
+      query = String(uri[uri.index(after: mark)...])
+    } else {
+      path = uri
+      query = ""
+    }
+    return EndpointRequest(
+      method: head.method.rawValue, path: path, query: query,
+      headers: head.headers.map { (name: $0.name, value: $0.value) }, body: body)
+  }
+
+  private static func write(
+    _ response: EndpointResponse, for head: HTTPRequestHead, keepAlive: Bool,
+    to outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>
+  ) async throws {
+    var headers = HTTPHeaders()
+    for field in response.headers { headers.add(name: field.name, value: field.value) }
+    headers.replaceOrAdd(name: "Content-Length", value: String(response.body.count))
+    headers.replaceOrAdd(name: "Connection", value: keepAlive ? "keep-alive" : "close")
+    let responseHead = HTTPResponseHead(
+      version: head.version, status: HTTPResponseStatus(statusCode: response.status), headers: headers)
+    try await outbound.write(.head(responseHead))
+    if head.method != .HEAD && !response.body.isEmpty {
+      try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: response.body))))
+    }
+    try await outbound.write(.end(nil))
+  }
+}

@@ -1,0 +1,124 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+import Dispatch
+
+/// Runs a command as a child process with inherited standard streams, the way `aws-runas profile
+/// cmd …` does: terminal signals (Ctrl-C, Ctrl-\) go to the child alone, SIGTERM and SIGHUP sent to
+/// aws-runas are passed on, and the child's exit status becomes ours.
+public enum ChildProcess {
+  /// Why a command could not be started.
+  public struct LaunchError: UserFacingError, Sendable {
+    /// What went wrong.
+    public let message: String
+    /// What to do.
+    public let hint: String?
+  }
+
+  /// How a child ended.
+  public enum Termination: Sendable, Equatable {
+    /// It exited with this status.
+    case exited(Int32)
+    /// A signal killed it.
+    case signalled(Int32)
+
+    /// The shell convention for our own exit status: the status, or 128 + signal number.
+    public var exitCode: Int32 {
+      switch self {
+      case .exited(let status): status
+      case .signalled(let signal): 128 + signal
+      }
+    }
+  }
+
+  /// The argument vector to run: `arguments` as given when the program exists on `PATH` (or is a
+  /// path), otherwise `$SHELL -i -c "<arguments joined by spaces>"` for a known shell so aliases and
+  /// functions work, otherwise `nil`.
+  public static func resolveCommand(_ arguments: [String], environment: [String: String]) -> [String]? {
+    guard let program = arguments.first, !program.isEmpty else { return nil }
+    if program.contains("/") || findExecutable(program, path: environment["PATH"]) != nil {
+      return arguments
+    }
+    let shells: Set<String> = ["bash", "fish", "zsh", "ksh", "ash", "sh", "dash"]
+    if let shell = environment["SHELL"], let name = shell.split(separator: "/").last, shells.contains(String(name)) {
+      return [shell, "-i", "-c", arguments.joined(separator: " ")]
+    }
+    return nil
+  }
+
+  /// The full path of `program` on `path` (colon-separated), if it is there and executable.
+  public static func findExecutable(_ program: String, path: String?) -> String? {
+    for directory in (path ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":") {
+      let candidate = "\(directory)/\(program)"
+      if access(candidate, X_OK) == 0 { return candidate }
+    }
+    return nil
+  }
+
+  /// Runs `arguments` with exactly `environment` and waits for it to end.
+  public static func run(_ arguments: [String], environment: [String: String]) async throws -> Termination {
+    guard let command = resolveCommand(arguments, environment: environment) else {
+      throw LaunchError(
+        message: "command not found: \(arguments.first ?? "")",
+        hint: "check the name, or that it is on PATH")
+    }
+    let executable = command[0].contains("/") ? command[0] : (findExecutable(command[0], path: environment["PATH"]) ?? command[0])
+
+    // Terminal signals reach the child through its process group; aws-runas itself ignores them
+    // while the child runs. SIGTERM and SIGHUP are forwarded.
+    let ignored: [Int32] = [SIGINT, SIGQUIT]
+    let forwarded: [Int32] = [SIGTERM, SIGHUP]
+    var previous: [Int32: sighandler_t?] = [:]
+    for signalNumber in ignored + forwarded { previous[signalNumber] = signal(signalNumber, SIG_IGN) }
+    defer {
+      for (signalNumber, handler) in previous { signal(signalNumber, handler ?? SIG_DFL) }
+    }
+
+    var attributes = posix_spawnattr_t()
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    var defaults = sigset_t()
+    sigemptyset(&defaults)
+    for signalNumber in ignored + forwarded + [SIGPIPE] { sigaddset(&defaults, signalNumber) }
+    posix_spawnattr_setsigdefault(&attributes, &defaults)
+    var mask = sigset_t()
+    sigemptyset(&mask)
+    posix_spawnattr_setsigmask(&attributes, &mask)
+    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+
+    let argv = command.map { strdup($0) } + [nil]
+    let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+    defer {
+      argv.forEach { free($0) }
+      envp.forEach { free($0) }
+    }
+    var pid: pid_t = 0
+    let status = posix_spawn(&pid, executable, nil, &attributes, argv, envp)
+    guard status == 0 else {
+      throw LaunchError(message: "cannot run \(command[0]): \(String(cString: strerror(status)))", hint: nil)
+    }
+
+    let forwarders = forwarded.map { signalNumber in
+      let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+      source.setEventHandler { kill(pid, signalNumber) }
+      source.resume()
+      return source
+    }
+    defer { forwarders.forEach { $0.cancel() } }
+
+    return await withCheckedContinuation { continuation in
+      DispatchQueue.global().async {
+        var waitStatus: Int32 = 0
+        while waitpid(pid, &waitStatus, 0) < 0 && errno == EINTR {}
+        let low = waitStatus & 0x7f
+        if low == 0 {
+          continuation.resume(returning: .exited((waitStatus >> 8) & 0xff))
+        } else {
+          continuation.resume(returning: .signalled(low))
+        }
+      }
+    }
+  }
+}

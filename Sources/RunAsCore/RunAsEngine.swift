@@ -1,0 +1,63 @@
+#if canImport(FoundationEssentials)
+  import FoundationEssentials
+#else
+  import Foundation
+#endif
+import Logging
+
+/// The engine's front door: configuration files, profile resolution, credential chains, STS and
+/// diagnostics, for one process environment. The command line and the TUI both start here.
+public struct RunAsEngine: Sendable {
+  /// How long before expiry cached credentials are renewed (SDKs reject credentials with less
+  /// than 10 minutes left when they refresh).
+  public static let refreshMargin = Duration.seconds(600)
+
+  /// The environment everything is resolved against.
+  public let environment: [String: String]
+  /// The loaded configuration and credentials files.
+  public let files: AWSConfigFiles
+  /// Resolves profiles from `files` and `environment`.
+  public let resolver: ProfileResolver
+  /// Where the engine logs.
+  public let logger: Logger
+
+  /// Loads the configuration files named by `environment`.
+  public init(environment: [String: String], logger: Logger) throws {
+    self.environment = environment
+    self.files = try AWSConfigFiles.load(environment: environment)
+    self.resolver = ProfileResolver(files: files, environment: environment)
+    self.logger = logger
+  }
+
+  /// Resolves `name` (a profile name, a role ARN, or empty for the default profile).
+  public func resolve(_ name: String, overrides: ProfileSettings = ProfileSettings()) throws -> ResolvedProfile {
+    try resolver.resolve(name, overrides: overrides)
+  }
+
+  /// The STS client for `profile`'s region and configured endpoints.
+  public func stsService(for profile: ResolvedProfile) throws -> STSService {
+    try STSService(profile: profile, environment: environment, logger: logger)
+  }
+
+  /// The provider chain for `profile`'s credentials (`sessionOnly` for `-s`).
+  public func provider(
+    for profile: ResolvedProfile, sessionOnly: Bool = false, mfa: MFACodeSource
+  ) throws -> any CredentialProvider {
+    let builder = CredentialChainBuilder(
+      cacheDirectory: files.cacheDirectory, environment: environment, sts: try stsService(for: profile), mfa: mfa,
+      logger: logger)
+    return try builder.provider(for: profile, sessionOnly: sessionOnly)
+  }
+
+  /// Runs the diagnostics of `aws-runas -D` for `profileName`.
+  public func diagnose(profileName: String?, overrides: ProfileSettings = ProfileSettings()) async -> DiagnosticReport {
+    let diagnostics = ProfileDiagnostics(files: files, environment: environment)
+    let environment = self.environment
+    let logger = self.logger
+    return await diagnostics.run(
+      profileName: profileName, resolver: resolver, overrides: overrides,
+      serverDate: { profile in
+        try await STSService(profile: profile, environment: environment, logger: logger).serverDate()
+      })
+  }
+}

@@ -1,0 +1,64 @@
+/// Writes a flat JSON object with keys in the order they are added.
+///
+/// The credential formats this tool speaks (`credential_process`, the ECS endpoint, the Go tool's
+/// cache files) have a fixed key order; `JSONEncoder` does not promise one.
+public struct JSONObjectWriter: Sendable {
+  private var text = "{"
+  private var isEmpty = true
+
+  /// An empty object.
+  public init() {}
+
+  /// Adds a string member.
+  public mutating func add(_ key: String, _ value: String) {
+    separate()
+    Self.appendQuoted(key, to: &text)
+    text += ":"
+    Self.appendQuoted(value, to: &text)
+  }
+
+  /// Adds a string member only when `value` is non-nil and non-empty.
+  public mutating func addIfPresent(_ key: String, _ value: String?) {
+    if let value, !value.isEmpty { add(key, value) }
+  }
+
+  /// Adds an integer member.
+  public mutating func add(_ key: String, _ value: Int) {
+    separate()
+    Self.appendQuoted(key, to: &text)
+    text += ":\(value)"
+  }
+
+  /// Adds a Boolean member.
+  public mutating func add(_ key: String, _ value: Bool) {
+    separate()
+    Self.appendQuoted(key, to: &text)
+    text += value ? ":true" : ":false"
+  }
+
+  /// The finished object, e.g. `{"a":"b"}`.
+  public var result: String { text + "}" }
+
+  private mutating func separate() {
+    if isEmpty { isEmpty = false } else { text += "," }
+  }
+
+  /// Appends `value` as a JSON string literal with every required escape.
+  public static func appendQuoted(_ value: String, to text: inout String) {
+    text += "\""
+    for scalar in value.unicodeScalars {
+      switch scalar {
+      case "\"": text += "\\\""
+      case "\\": text += "\\\\"
+      case "\n": text += "\\n"
+      case "\r": text += "\\r"
+      case "\t": text += "\\t"
+      case _ where scalar.value < 0x20:
+        let hex = String(scalar.value, radix: 16)
+        text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+      default: text.unicodeScalars.append(scalar)
+      }
+    }
+    text += "\""
+  }
+}

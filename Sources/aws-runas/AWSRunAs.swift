@@ -1,0 +1,91 @@
+import ArgumentParser
+import RunAsCore
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// The aws-runas command line: parses arguments, then hands over to the engine.
+@main
+enum AWSRunAs {
+  /// Words that name subcommands, so they cannot be profile names in the first position.
+  static let subcommandWords: Set<String> = [
+    "diagnose", "diag", "list", "ls", "serve", "srv", "ssm", "ecr", "password", "passwd", "pw",
+    "update", "shell", "forward", "help", "h",
+  ]
+
+  static func main() async {
+    let arguments = Array(CommandLine.arguments.dropFirst())
+    let split = splitAtSubcommand(arguments)
+    let code: Int32
+    do {
+      var root = try RunAsCommand.parse(split.global)
+      if let subcommand = split.subcommand {
+        code = try await runSubcommand(subcommand, global: root)
+      } else {
+        code = try await root.runAndReturnCode()
+      }
+    } catch {
+      code = report(error)
+    }
+    exit(code)
+  }
+
+  /// Splits the arguments at the first positional word when it names a subcommand: global flags
+  /// before it, the subcommand and its own arguments after.
+  static func splitAtSubcommand(_ arguments: [String]) -> (global: [String], subcommand: [String]?) {
+    var index = 0
+    while index < arguments.count {
+      let argument = arguments[index]
+      if argument == "--" { break }
+      if argument.hasPrefix("-") && argument.count > 1 {
+        index += 1 + RunAsCommand.valuesConsumed(by: argument)
+        continue
+      }
+      if subcommandWords.contains(argument) {
+        return (Array(arguments[..<index]), Array(arguments[index...]))
+      }
+      break
+    }
+    return (arguments, nil)
+  }
+
+  static func runSubcommand(_ words: [String], global: RunAsCommand) async throws -> Int32 {
+    let name = words[0]
+    let rest = Array(words.dropFirst())
+    switch name {
+    case "diagnose", "diag":
+      let command = try DiagnoseCommand.parse(rest)
+      return try await command.run(global: global.options)
+    case "help", "h":
+      print(RunAsCommand.helpMessage())
+      return 0
+    default:
+      throw CommandFailure("the `\(name)` command is not available in this version of aws-runas yet")
+    }
+  }
+
+  /// Prints an error the way the Go tool does and returns the exit code for it.
+  static func report(_ error: any Error) -> Int32 {
+    if let exit = error as? ExitCode { return exit.rawValue }
+    if error is CleanExit || error is ValidationError || error is ArgumentParser.ExitCode
+      || String(describing: type(of: error)).contains("Parser")
+    {
+      let message = RunAsCommand.fullMessage(for: error)
+      let code = RunAsCommand.exitCode(for: error).rawValue
+      if !message.isEmpty {
+        if code == 0 { print(message) } else { fputs(message + "\n", stderr) }
+      }
+      return code
+    }
+    let line = "\(StandardErrorLogHandler.timestamp()) ERROR \(error)\n"
+    fputs(line, stderr)
+    return 1
+  }
+}
+
+/// An error the command line reports as one line and exit status 1.
+struct CommandFailure: Error, CustomStringConvertible {
+  let description: String
+  init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,48 @@
+import ArgumentParser
+import Logging
+import RunAsCore
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// `aws-runas diagnose [profile]` (also `-D`): checks the configuration and prints what was resolved
+/// and where each value came from.
+struct DiagnoseCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "diagnose", aliases: ["diag"],
+    abstract: "Run diagnostics on a profile's configuration and print the resolved settings.")
+
+  @Argument(help: "The profile to check (default: the [default] section).")
+  var profile: String?
+
+  init() {}
+
+  init(profile: String?) {
+    self.profile = profile
+  }
+
+  func run(global: GlobalOptions) async throws -> Int32 {
+    let environment = ProcessEnvironment.current()
+    let effective = try EffectiveOptions(global, environment: environment)
+    let logger = makeLogger(verbosity: effective.verbosity)
+    let engine = try RunAsEngine(environment: environment, logger: logger)
+    let name = profile ?? environment["AWS_PROFILE"].flatMap { $0.isEmpty ? nil : $0 }
+    let report = await engine.diagnose(profileName: name, overrides: effective.overrides)
+    for finding in report.findings {
+      let line = "\(StandardErrorLogHandler.timestamp()) \(finding.severity.rawValue) \(finding.message)\n"
+      fputs(line, stderr)
+    }
+    guard let resolved = report.profile else { return 1 }
+    for (key, value) in report.configurationDump { print("\(key): \(value)") }
+    print("")
+    print("# where each setting came from")
+    for entry in resolved.settings.described {
+      print("\(entry.key) = \(entry.value)    (\(entry.origin))")
+    }
+    if let keys = resolved.chain.first?.staticCredentials {
+      print("aws_access_key_id = \(keys.accessKeyID)    (\(keys.origin))")
+    }
+    return 0
+  }
+}

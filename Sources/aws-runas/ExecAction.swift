@@ -1,0 +1,126 @@
+import Logging
+import RunAsCore
+
+#if canImport(FoundationEssentials)
+  import FoundationEssentials
+#else
+  import Foundation
+#endif
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// The default action: resolve the profile, get credentials, then print them or run a command.
+struct ExecAction {
+  let arguments: [String]
+  let options: EffectiveOptions
+  let environment: [String: String]
+  let logger: Logger
+
+  /// The profile and command from the positional arguments and `AWS_PROFILE` (spec §1.3).
+  static func discover(arguments: [String], environment: [String: String]) -> (profile: String?, command: [String]) {
+    let fromEnvironment = environment["AWS_PROFILE"].flatMap { $0.isEmpty ? nil : $0 }
+      ?? environment["AWS_DEFAULT_PROFILE"].flatMap { $0.isEmpty ? nil : $0 }
+    if let fromEnvironment {
+      // With AWS_PROFILE set every positional argument belongs to the command, except a first
+      // argument that repeats the profile name.
+      var command = arguments
+      if command.first == fromEnvironment { command.removeFirst() }
+      return (fromEnvironment, command)
+    }
+    guard let first = arguments.first else { return (nil, []) }
+    return (first, Array(arguments.dropFirst()))
+  }
+
+  func run() async throws -> Int32 {
+    var (profileName, command) = Self.discover(arguments: arguments, environment: environment)
+    if profileName == nil {
+      let wantsDefault = options.sessionOnly || options.showExpiration || options.whoami || options.outputJSON
+      guard wantsDefault else {
+        logger.error("nothing to do!")
+        print(RunAsCommand.helpMessage())
+        return 1
+      }
+      profileName = ""
+    }
+    var childEnvironment = environment
+    childEnvironment["AWS_PROFILE"] = nil
+    childEnvironment["AWS_DEFAULT_PROFILE"] = nil
+
+    let engine = try RunAsEngine(environment: environment, logger: logger)
+    let profile = try engine.resolve(profileName ?? "", overrides: options.overrides)
+    let displayName = profile.isRoleARNProfile ? nil : (profile.name.isEmpty ? nil : profile.name)
+    if let displayName { childEnvironment["AWSRUNAS_PROFILE"] = displayName }
+
+    let prompter = TerminalPrompter()
+    let provider = try engine.provider(
+      for: profile, sessionOnly: options.sessionOnly,
+      mfa: MFACodeSource(presetCode: options.mfaCode, prompter: prompter))
+    if options.refresh {
+      try provider.clearCache()
+    }
+    let credentials = try await provider.credentials(validFor: RunAsEngine.refreshMargin)
+    logger.debug("credentials ready for \(profile.displayName), key id \(credentials.accessKeyID)")
+    let region = profile.settings.region?.value
+
+    if options.outputJSON {
+      print(CredentialOutput.credentialProcessJSON(credentials))
+      return 0
+    }
+    if options.showExpiration {
+      fputs(CredentialOutput.expirationLine(credentials, now: Date()) + "\n", stderr)
+    }
+    if options.whoami {
+      let identity = try await engine.stsService(for: profile).getCallerIdentity(credentials: credentials)
+      logger.info("{UserId:\(identity.userID) Arn:\(identity.arn) Account:\(identity.account)}")
+    }
+    if command.isEmpty {
+      let dialect = ShellDialect.detect(environment: environment)
+      print(
+        CredentialOutput.environmentScript(
+          credentials, region: region, profileName: childEnvironment["AWSRUNAS_PROFILE"], dialect: dialect),
+        terminator: "")
+      return 0
+    }
+    return try await runCommand(
+      command, profile: profile, provider: provider, engine: engine, credentials: credentials,
+      environment: childEnvironment, region: region)
+  }
+
+  private func runCommand(
+    _ command: [String], profile: ResolvedProfile, provider: any CredentialProvider, engine: RunAsEngine,
+    credentials: AWSCredentials, environment: [String: String], region: String?
+  ) async throws -> Int32 {
+    logger.debug("WRAPPED CMD: \(command)")
+    if options.useEnvironmentVariables {
+      let childEnvironment = ChildEnvironment.make(
+        parent: environment, delivery: .environmentVariables(credentials), region: region,
+        profileName: environment["AWSRUNAS_PROFILE"], expiration: credentials.expiration)
+      return try await ChildProcess.run(command, environment: childEnvironment).exitCode
+    }
+    // The endpoint refreshes early without prompting; the preset -o code is stale by then.
+    let quiet = try engine.provider(
+      for: profile, sessionOnly: options.sessionOnly, mfa: MFACodeSource(presetCode: nil, prompter: NoPrompter()))
+    let interactive = try engine.provider(
+      for: profile, sessionOnly: options.sessionOnly,
+      mfa: MFACodeSource(presetCode: nil, prompter: TerminalPrompter()))
+    let source = RefreshingCredentials(quietProvider: quiet, interactiveProvider: interactive, initial: credentials)
+    let token = RandomToken.make()
+    let server = try await LoopbackHTTPServer.start(
+      host: "127.0.0.1", port: 0, handler: ContainerCredentialHandler(token: token, source: source))
+    let url = "http://127.0.0.1:\(server.port)/credentials"
+    logger.debug("ECS credential endpoint set to \(url)")
+    let childEnvironment = ChildEnvironment.make(
+      parent: environment, delivery: .endpoint(url: url, token: token), region: region,
+      profileName: environment["AWSRUNAS_PROFILE"], expiration: credentials.expiration)
+    let termination: ChildProcess.Termination
+    do {
+      termination = try await ChildProcess.run(command, environment: childEnvironment)
+    } catch {
+      await server.stop()
+      throw error
+    }
+    await server.stop()
+    return termination.exitCode
+  }
+}

@@ -1,0 +1,180 @@
+import ArgumentParser
+import RunAsCore
+
+/// The global flags of aws-runas (spec §1.1). Each may also come from its environment variable;
+/// the profile-level ones (durations, MFA serial, external ID, IdP settings) are read from the
+/// environment by the engine's profile resolver, at the same precedence.
+struct GlobalOptions: ParsableArguments {
+  @Option(name: [.customShort("d"), .long], help: "Duration of the session token credentials (e.g. 12h, 90m).")
+  var duration: String?
+
+  @Option(name: [.customShort("a"), .customLong("role-duration")], help: "Duration of the assume role credentials.")
+  var roleDuration: String?
+
+  @Option(name: [.customShort("o"), .long], help: "MFA token code (env MFA_CODE).")
+  var otp: String?
+
+  @Option(name: [.customShort("M"), .customLong("mfa-serial")], help: "Serial number or ARN of the MFA device (env MFA_SERIAL).")
+  var mfaSerial: String?
+
+  @Option(name: [.customShort("t"), .customLong("mfa-type")], help: "MFA type for identity providers: auto, none, code, push (env MFA_TYPE).")
+  var mfaType: String?
+
+  @Option(name: [.customShort("X"), .customLong("external-id")], help: "External ID for the AssumeRole call (env EXTERNAL_ID).")
+  var externalID: String?
+
+  @Option(name: [.customShort("J"), .customLong("jump-role")], help: "ARN of the jump role for SAML/OIDC profiles (env JUMP_ROLE_ARN).")
+  var jumpRole: String?
+
+  @Option(name: [.customShort("S"), .customLong("saml-url")], help: "URL of the SAML authentication endpoint (env SAML_AUTH_URL).")
+  var samlURL: String?
+
+  @Option(name: [.customShort("I"), .customLong("saml-entityid")], help: "SAML entity ID (env SAML_ENTITY_ID).")
+  var samlEntityID: String?
+
+  @Option(name: [.customShort("W"), .customLong("web-url")], help: "URL of the OIDC authentication endpoint (env WEB_AUTH_URL).")
+  var webURL: String?
+
+  @Option(name: [.customShort("T"), .customLong("web-redirect")], help: "OIDC redirect URI (env WEB_REDIRECT_URI).")
+  var webRedirect: String?
+
+  @Option(name: [.customShort("C"), .customLong("web-client")], help: "OIDC client ID (env WEB_CLIENT_ID).")
+  var webClient: String?
+
+  @Option(
+    name: [.customShort("U"), .long, .customLong("saml-user")],
+    help: "Username for SAML or OIDC authentication (env RUNAS_USERNAME).")
+  var username: String?
+
+  @Option(
+    name: [.customShort("P"), .long, .customLong("saml-password")],
+    help: "Password for SAML or OIDC authentication (env RUNAS_PASSWORD).")
+  var password: String?
+
+  @Option(
+    name: [.customShort("R"), .long, .customLong("saml-provider")],
+    help: "Identity provider type, bypassing auto-detection (env RUNAS_PROVIDER).")
+  var provider: String?
+
+  @Flag(name: [.customShort("E"), .long], help: "Pass credentials to the command as environment variables (env RUNAS_ENV_CREDENTIALS).")
+  var env = false
+
+  @Option(name: [.customShort("O"), .long], help: "Credential output format: env (default) or json (env RUNAS_OUTPUT_FORMAT).")
+  var output: String?
+
+  @Flag(name: [.customShort("s"), .long], help: "Use session token credentials instead of role credentials (env RUNAS_SESSION_CREDENTIALS).")
+  var session = false
+
+  @Flag(name: [.customShort("r"), .long], help: "Force a refresh of the cached credentials.")
+  var refresh = false
+
+  @Flag(name: [.customShort("e"), .long], help: "Show credential expiration time.")
+  var expiration = false
+
+  @Flag(name: [.customShort("w"), .long], help: "Print the AWS identity information for the profile.")
+  var whoami = false
+
+  @Flag(
+    name: [.customShort("c"), .customLong("write-credentials")],
+    help: "Also write the credentials to the credentials file as [<profile>-awsrunas] (env RUNAS_WRITE_CREDENTIALS).")
+  var writeCredentials = false
+
+  @Flag(name: [.customShort("m"), .customLong("list-mfa")], help: "List the ARNs of your MFA devices.")
+  var listMFA = false
+
+  @Flag(name: [.customShort("l"), .customLong("list-roles")], help: "List the role ARNs you are allowed to assume.")
+  var listRoles = false
+
+  @Flag(name: [.customShort("u"), .long], help: "Check for a newer version of aws-runas.")
+  var update = false
+
+  @Flag(name: [.customShort("D"), .long], help: "Run diagnostics on the profile's configuration.")
+  var diagnose = false
+
+  @Flag(name: [.customShort("v"), .long], help: "Print debug messages; twice also shows secrets (env RUNAS_VERBOSE).")
+  var verbose: Int
+
+  @Flag(name: [.customShort("V"), .long], help: "Print the version and exit.")
+  var version = false
+
+  @Flag(name: .customLong("ec2"), help: "Run a mock EC2 metadata service (same as `serve ec2`).")
+  var ec2 = false
+}
+
+/// The global options after their environment variables are applied (flag wins over env).
+struct EffectiveOptions: Sendable {
+  var mfaCode: String?
+  var useEnvironmentVariables: Bool
+  var outputJSON: Bool
+  var sessionOnly: Bool
+  var refresh: Bool
+  var showExpiration: Bool
+  var whoami: Bool
+  var writeCredentials: Bool
+  var verbosity: Int
+  /// Profile settings given as flags, highest precedence in resolution.
+  var overrides: ProfileSettings
+
+  init(_ options: GlobalOptions, environment: [String: String]) throws {
+    func truthy(_ name: String) -> Bool {
+      guard let value = environment[name]?.lowercased() else { return false }
+      return ["1", "t", "true", "y", "yes", "on"].contains(value)
+    }
+    func firstEnv(_ names: String...) -> (value: String, name: String)? {
+      for name in names { if let value = environment[name], !value.isEmpty { return (value, name) } }
+      return nil
+    }
+    mfaCode = options.otp ?? firstEnv("MFA_CODE")?.value
+    useEnvironmentVariables = options.env || truthy("RUNAS_ENV_CREDENTIALS")
+    let format = options.output ?? environment["RUNAS_OUTPUT_FORMAT"] ?? "env"
+    outputJSON = format.lowercased() == "json"
+    sessionOnly = options.session || truthy("RUNAS_SESSION_CREDENTIALS")
+    refresh = options.refresh
+    showExpiration = options.expiration
+    whoami = options.whoami
+    writeCredentials = options.writeCredentials || truthy("RUNAS_WRITE_CREDENTIALS")
+    verbosity = max(options.verbose, truthy("RUNAS_VERBOSE") ? 1 : 0)
+
+    var settings = ProfileSettings()
+    func flag(_ name: String) -> SettingOrigin { .flag(name) }
+    if let value = options.duration {
+      settings.sessionTokenDuration = Setting(value: try Self.duration(value, flag: "--duration"), origin: flag("--duration"))
+    }
+    if let value = options.roleDuration {
+      settings.credentialsDuration = Setting(
+        value: try Self.duration(value, flag: "--role-duration"), origin: flag("--role-duration"))
+    }
+    if let value = options.mfaSerial { settings.mfaSerial = Setting(value: value, origin: flag("--mfa-serial")) }
+    if let value = options.mfaType { settings.mfaType = Setting(value: value, origin: flag("--mfa-type")) }
+    if let value = options.externalID { settings.externalId = Setting(value: value, origin: flag("--external-id")) }
+    if let value = options.jumpRole { settings.jumpRoleArn = Setting(value: value, origin: flag("--jump-role")) }
+    if let value = options.samlURL { settings.samlAuthURL = Setting(value: value, origin: flag("--saml-url")) }
+    if let value = options.samlEntityID { settings.samlEntityID = Setting(value: value, origin: flag("--saml-entityid")) }
+    if let value = options.webURL { settings.webIdentityAuthURL = Setting(value: value, origin: flag("--web-url")) }
+    if let value = options.webRedirect {
+      settings.webIdentityRedirectURI = Setting(value: value, origin: flag("--web-redirect"))
+    }
+    if let value = options.webClient { settings.webIdentityClientID = Setting(value: value, origin: flag("--web-client")) }
+    let username = options.username.map { ($0, SettingOrigin.flag("--username")) }
+      ?? firstEnv("RUNAS_USERNAME").map { ($0.value, SettingOrigin.environment($0.name)) }
+    if let (value, origin) = username {
+      settings.samlUsername = Setting(value: value, origin: origin)
+      settings.webIdentityUsername = Setting(value: value, origin: origin)
+    }
+    let provider = options.provider.map { ($0, SettingOrigin.flag("--provider")) }
+      ?? firstEnv("RUNAS_PROVIDER").map { ($0.value, SettingOrigin.environment($0.name)) }
+    if let (value, origin) = provider {
+      settings.samlProvider = Setting(value: value, origin: origin)
+      settings.webIdentityProvider = Setting(value: value, origin: origin)
+    }
+    overrides = settings
+  }
+
+  static func duration(_ text: String, flag: String) throws -> Duration {
+    do {
+      return try GoDuration.parse(text)
+    } catch {
+      throw ValidationError("invalid value \"\(text)\" for \(flag): \(error)")
+    }
+  }
+}

@@ -1,0 +1,41 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+import Logging
+
+/// Writes log lines to stderr in the Go tool's format: `YYYY/MM/DD HH:MM:SS LEVEL message`.
+struct StandardErrorLogHandler: LogHandler {
+  var logLevel: Logger.Level
+  var metadata: Logger.Metadata = [:]
+
+  subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+    get { metadata[key] }
+    set { metadata[key] = newValue }
+  }
+
+  func log(event: LogEvent) {
+    let line = "\(Self.timestamp()) \(Self.levelName(event.level)) \(event.message)\n"
+    _ = line.withCString { fputs($0, stderr) }
+  }
+
+  static func levelName(_ level: Logger.Level) -> String {
+    switch level {
+    case .trace, .debug: "DEBUG"
+    case .info, .notice: "INFO"
+    case .warning: "WARN"
+    case .error, .critical: "ERROR"
+    }
+  }
+
+  /// Local time as `2006/01/02 15:04:05`.
+  static func timestamp() -> String {
+    var now = time(nil)
+    var parts = tm()
+    localtime_r(&now, &parts)
+    var buffer = [CChar](repeating: 0, count: 32)
+    let count = strftime(&buffer, buffer.count, "%Y/%m/%d %H:%M:%S", &parts)
+    return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+  }
+}

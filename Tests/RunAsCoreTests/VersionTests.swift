@@ -1,0 +1,3 @@
+import Testing
+@testable import RunAsCore
+@Test func versionIsSet() { #expect(!RunAsCore.version.isEmpty) }
