@@ -38,6 +38,10 @@ let package = Package(
       name: "RunAsCoreTests",
       dependencies: ["RunAsCore"]
     ),
+    .testTarget(
+      name: "IntegrationTests",
+      dependencies: ["RunAsCore", "aws-runas"]
+    ),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -53,6 +53,7 @@ import uuid
 from http import HTTPStatus
 from io import BytesIO
 from urllib.parse import parse_qs
+from xml.sax.saxutils import escape
 
 # moto.settings reads INITIAL_NO_AUTH_ACTION_COUNT from os.environ at import
 # time, so nothing may import moto before the environment is final. We do not
@@ -78,6 +79,7 @@ MFA_SERIAL_FAILED = (
     "your MFA serial number is valid and associated with this user."
 )
 MFA_CODE_FAILED = "MultiFactorAuthentication failed with invalid MFA one time pass code. "
+REASONS = {status.value: status.phrase for status in HTTPStatus}
 
 
 def totp(seed_base32, at=None, offset=0):
@@ -104,7 +106,7 @@ def xml_error(action, status, code, message):
     kind = "Sender" if status < 500 else "Receiver"
     body = (
         f'<ErrorResponse xmlns="{namespace}"><Error><Type>{kind}</Type>'
-        f"<Code>{code}</Code><Message>{message}</Message></Error>"
+        f"<Code>{escape(code)}</Code><Message>{escape(message)}</Message></Error>"
         f"<RequestId>{uuid.uuid4()}</RequestId></ErrorResponse>"
     )
     return status, "text/xml", body
@@ -136,7 +138,7 @@ class Emulator:
                 return self.moto(environ, start_response)
         status, content_type, text = result
         data = text.encode()
-        start_response(f"{status} {HTTPStatus(status).phrase}", [
+        start_response(f"{status} {REASONS.get(status, 'Unknown')}", [
             ("Content-Type", content_type), ("Content-Length", str(len(data)))])
         return [data]
 

@@ -37,7 +37,7 @@ func run(
     throw HarnessError(
       "no executable at \(executable) (build it first, or set RUNAS_BIN_DIR to its directory)")
   }
-  ignoreSIGPIPE
+  _ = ignoreSIGPIPE
 
   let process = Process()
   process.executableURL = URL(fileURLWithPath: executable)

@@ -78,7 +78,12 @@ final class STSEmulator: Sendable {
     process.standardInput = stdin
     process.standardOutput = try FileHandle(forWritingTo: stdoutLog)
     process.standardError = try FileHandle(forWritingTo: stderrLog)
-    try process.run()
+    do {
+      try process.run()
+    } catch {
+      try? FileManager.default.removeItem(at: logDirectory)
+      throw HarnessError("cannot start the STS emulator (\(script)): \(error)")
+    }
     child = LockedValue(Child(process: process, stdin: stdin.fileHandleForWriting))
 
     func failure(_ reason: String) -> HarnessError {

@@ -1,0 +1,116 @@
+import Foundation
+import Testing
+
+/// Bad input gets one clear line naming the problem and where, exit 1, and no damage.
+@Suite("Bad input")
+struct BadInputTests {
+  static let goodConfig = """
+    [default]
+    region = us-east-1
+
+    [profile dev]
+    source_profile = default
+    role_arn = arn:aws:iam::123456789012:role/dev
+    """
+
+  /// Asserts a one-line error containing every fragment, exit 1, nothing on stdout.
+  func expectOneLineFailure(_ result: ProcessResult, _ fragments: String..., sourceLocation: SourceLocation = #_sourceLocation) {
+    #expect(result.exitCode == 1, "\(result.output())", sourceLocation: sourceLocation)
+    #expect(result.stdout.isEmpty, "stdout: \(result.stdout)", sourceLocation: sourceLocation)
+    let lines = result.stderr.split(separator: "\n")
+    #expect(lines.count == 1, "stderr: \(result.stderr)", sourceLocation: sourceLocation)
+    for fragment in fragments {
+      #expect(result.stderr.contains(fragment), "missing \(fragment) in: \(result.stderr)", sourceLocation: sourceLocation)
+    }
+    #expect(!result.stderr.contains("Fatal error"), sourceLocation: sourceLocation)
+  }
+
+  @Test func malformedConfigNamesFileAndLine() throws {
+    let scenario = try Scenario { _ in "[default]\nregion = us-east-1\n[profile dev]\nrole_arn arn:aws:iam::1:role/x\n" }
+    let result = try scenario.runAs(["-O", "json", "dev"])
+    expectOneLineFailure(result, scenario.sandbox.configFile + ":4")
+  }
+
+  @Test func unknownProfileIsAnErrorNamingTheConfigFile() throws {
+    let scenario = try Scenario { _ in Self.goodConfig }
+    let result = try scenario.runAs(["-O", "json", "prod"])
+    expectOneLineFailure(result, "\"prod\"", "not found", scenario.sandbox.configFile)
+  }
+
+  @Test func badDurationFlagIsRejected() throws {
+    let scenario = try Scenario { _ in Self.goodConfig }
+    let result = try scenario.runAs(["-a", "7d", "-O", "json", "dev"])
+    #expect(result.exitCode != 0)
+    #expect(result.stderr.contains("7d"), "\(result.stderr)")
+    #expect(result.stdout.isEmpty)
+  }
+
+  @Test func badDurationInConfigNamesTheLine() throws {
+    let scenario = try Scenario { _ in Self.goodConfig + "\ncredentials_duration = 2 hours\n" }
+    let result = try scenario.runAs(["-O", "json", "dev"])
+    expectOneLineFailure(result, scenario.sandbox.configFile + ":7", "credentials_duration")
+  }
+
+  @Test func badRoleARNIsRejectedBeforeCallingAWS() throws {
+    let emulator = try STSEmulator()
+    let scenario = try Scenario(emulator: emulator) { _ in
+      "[default]\nregion = us-east-1\n[profile dev]\nsource_profile = default\nrole_arn = arn:aws:iam::12:rolex/dev\n"
+    }
+    let result = try scenario.runAs(["-O", "json", "dev"])
+    expectOneLineFailure(result, "arn:aws:iam::12:rolex/dev")
+    #expect(try emulator.calls() == [:])
+  }
+
+  @Test func profileLoopIsReported() throws {
+    let scenario = try Scenario { _ in
+      """
+      [profile a]
+      source_profile = b
+      role_arn = arn:aws:iam::123456789012:role/a
+      [profile b]
+      source_profile = a
+      role_arn = arn:aws:iam::123456789012:role/b
+      """
+    }
+    let result = try scenario.runAs(["-O", "json", "a"])
+    expectOneLineFailure(result, "a -> b -> a")
+  }
+
+  @Test func unreachableEndpointFailsWithOneLine() throws {
+    let scenario = try Scenario { _ in Self.goodConfig }
+    let result = try scenario.runAs(["-O", "json", "dev"], environment: ["AWS_ENDPOINT_URL": "http://127.0.0.1:9"])
+    expectOneLineFailure(result, "127.0.0.1:9")
+  }
+
+  @Test func failingEndpointLeavesTheCacheUntouched() throws {
+    let emulator = try STSEmulator()
+    let scenario = try Scenario(emulator: emulator) { _ in Self.goodConfig }
+    let first = try scenario.runAs(["-O", "json", "dev"])
+    #expect(first.exitCode == 0)
+    let sessionPath = scenario.sandbox.path(".aws/.aws_session_token_default")
+    let sessionBefore = try String(contentsOfFile: sessionPath, encoding: .utf8)
+    try emulator.injectFault(action: "AssumeRole", status: 500, code: "InternalFailure", count: 10)
+    let failed = try scenario.runAs(["-r", "-O", "json", "dev"])
+    expectOneLineFailure(failed, "InternalFailure")
+    // -r removed the role cache (as the Go tool does); the session-token cache is byte-for-byte intact
+    // and no temporary files are left behind.
+    #expect(try String(contentsOfFile: sessionPath, encoding: .utf8) == sessionBefore)
+    let leftovers = try FileManager.default.contentsOfDirectory(atPath: scenario.sandbox.path(".aws"))
+      .filter { $0.hasSuffix(".tmp") }
+    #expect(leftovers.isEmpty)
+  }
+
+  @Test func nothingToDoPrintsHelpAndFails() throws {
+    let scenario = try Scenario { _ in Self.goodConfig }
+    let result = try scenario.runAs([])
+    #expect(result.exitCode == 1)
+    #expect(result.stderr.contains("nothing to do!"))
+    #expect(result.stdout.contains("USAGE"))
+  }
+
+  @Test func missingCredentialsSayWhatToAdd() throws {
+    let scenario = try Scenario(credentialsSection: "someone-else") { _ in Self.goodConfig }
+    let result = try scenario.runAs(["-O", "json", "dev"])
+    expectOneLineFailure(result, "no credentials for profile \"default\"")
+  }
+}

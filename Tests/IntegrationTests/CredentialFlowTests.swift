@@ -1,0 +1,150 @@
+import Foundation
+import Testing
+
+/// The IAM credential paths of spec §3.5 against the STS emulator, counting the STS calls made.
+@Suite("Credential flows", .serialized)
+struct CredentialFlowTests {
+  static func roleConfig(_ user: IAMUser, role: String = "admin", extra: String = "") -> String {
+    """
+    [default]
+    region = us-east-1
+
+    [profile \(role)]
+    source_profile = default
+    role_arn = \(Scenario.roleARN(role))
+    \(extra)
+    """
+  }
+
+  @Test func iamUserProfileGetsSessionTokenCredentials() throws {
+    let emulator = try STSEmulator()
+    let scenario = try Scenario(emulator: emulator) { _ in "[default]\nregion = us-west-2\n" }
+    let result = try scenario.runAs(["-O", "json", "default"])
+    #expect(result.exitCode == 0, "\(result.output())")
+    let document = try Scenario.credentialDocument(result)
+    #expect(document["Version"] as? Int == 1)
+    #expect((document["SessionToken"] as? String)?.isEmpty == false)
+    #expect(try emulator.calls() == ["GetSessionToken": 1])
+    let cache = scenario.sandbox.path(".aws/.aws_session_token_default")
+    let attributes = try FileManager.default.attributesOfItem(atPath: cache)
+    #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+  }
+
+  @Test func coldRoleRunCallsSessionTokenThenAssumeRoleAndHitCallsNothing() throws {
+    let emulator = try STSEmulator()
+    let scenario = try Scenario(emulator: emulator) { Self.roleConfig($0) }
+    let cold = try scenario.runAs(["-O", "json", "admin"])
+    #expect(cold.exitCode == 0, "\(cold.output())")
+    #expect(try emulator.calls() == ["GetSessionToken": 1, "AssumeRole": 1])
+
+    try emulator.reset()
+    let warm = try scenario.runAs(["-O", "json", "admin"])
+    #expect(warm.exitCode == 0)
+    #expect(try emulator.calls() == [:])
+    #expect(try Scenario.credentialDocument(warm)["AccessKeyId"] as? String
+      == Scenario.credentialDocument(cold)["AccessKeyId"] as? String)
+  }
+
+  @Test func sessionTokenIsSharedByRolesWithTheSameSourceProfile() throws {
+    let emulator = try STSEmulator()
+    let scenario = try Scenario(emulator: emulator) { user in
+      Self.roleConfig(user) + "\n[profile other]\nsource_profile = default\nrole_arn = \(Scenario.roleARN("other"))\n"
+    }
+    #expect(try scenario.runAs(["-O", "json", "admin"]).exitCode == 0)
+    try emulator.reset()
+    let second = try scenario.runAs(["-O", "json", "other"])
+    #expect(second.exitCode == 0, "\(second.output())")
+    #expect(try emulator.calls() == ["AssumeRole": 1])
+  }
+
+  @Test func refreshFlagClearsOnlyTheRoleCache() throws {
+    let emulator = try STSEmulator()
+    let scenario = try Scenario(emulator: emulator) { Self.roleConfig($0) }
+    #expect(try scenario.runAs(["-O", "json", "admin"]).exitCode == 0)
+    try emulator.reset()
+    let refreshed = try scenario.runAs(["-r", "-O", "json", "admin"])
+    #expect(refreshed.exitCode == 0, "\(refreshed.output())")
+    #expect(try emulator.calls() == ["AssumeRole": 1])
+  }
+
+  @Test func roleDurationOverOneHourAssumesRoleDirectlyWithMFA() throws {
+    let emulator = try STSEmulator()
+    let scenario = try Scenario(emulator: emulator, mfa: true) { user in
+      Self.roleConfig(user, extra: "mfa_serial = \(user.mfaSerial!)")
+    }
+    let result = try scenario.runAs(["-a", "2h", "-o", try scenario.mfaCode(), "-O", "json", "admin"])
+    #expect(result.exitCode == 0, "\(result.output())")
+    #expect(try emulator.calls() == ["AssumeRole": 1])
+    let expiration = try #require(try Scenario.credentialDocument(result)["Expiration"] as? String)
+    let expires = try #require(ISO8601DateFormatter().date(from: expiration))
+    #expect(expires.timeIntervalSinceNow > 3600 + 1800)
+  }
+
+  @Test func roleChainsOfAnyDepthAssumeEachRoleInTurn() throws {
+    let emulator = try STSEmulator()
+    let scenario = try Scenario(emulator: emulator) { _ in
+      """
+      [default]
+      region = eu-west-1
+      [profile hop1]
+      source_profile = default
+      role_arn = \(Scenario.roleARN("hop1"))
+      [profile hop2]
+      source_profile = hop1
+      role_arn = \(Scenario.roleARN("hop2", account: "210987654321"))
+      [profile hop3]
+      source_profile = hop2
+      role_arn = \(Scenario.roleARN("hop3", account: "333333333333"))
+      """
+    }
+    let result = try scenario.runAs(["hop3", "aws", "sts", "get-caller-identity", "--output", "text"])
+    #expect(result.exitCode == 0, "\(result.output())")
+    #expect(result.stdout.contains("arn:aws:sts::333333333333:assumed-role/hop3/"))
+    #expect(try emulator.calls()["AssumeRole"] == 3)
+    #expect(try emulator.calls()["GetSessionToken"] == 1)
+    for hop in ["hop1", "hop2", "hop3"] {
+      #expect(FileManager.default.fileExists(atPath: scenario.sandbox.path(".aws/.aws_assume_role_\(hop)")))
+    }
+  }
+
+  @Test func parallelColdRunsCallSTSOnce() throws {
+    let emulator = try STSEmulator()
+    let scenario = try Scenario(emulator: emulator) { Self.roleConfig($0) }
+    let results = LockedBox<[ProcessResult]>([])
+    DispatchQueue.concurrentPerform(iterations: 6) { _ in
+      if let result = try? scenario.runAs(["-O", "json", "admin"]) { results.mutate { $0.append(result) } }
+    }
+    #expect(results.value.count == 6)
+    #expect(results.value.allSatisfy { $0.exitCode == 0 })
+    let keys = Set(results.value.compactMap { try? Scenario.credentialDocument($0)["AccessKeyId"] as? String })
+    #expect(keys.count == 1)
+    #expect(try emulator.calls() == ["GetSessionToken": 1, "AssumeRole": 1])
+  }
+
+  @Test func throttledCallsAreRetried() throws {
+    let emulator = try STSEmulator()
+    let scenario = try Scenario(emulator: emulator) { Self.roleConfig($0) }
+    try emulator.injectFault(action: "AssumeRole", status: 400, code: "Throttling", count: 2)
+    let result = try scenario.runAs(["-O", "json", "admin"])
+    #expect(result.exitCode == 0, "\(result.output())")
+    #expect(try emulator.calls()["AssumeRole"] == 3)
+  }
+
+  @Test func sessionFlagPrintsSessionTokenCredentialsOfTheSourceProfile() throws {
+    let emulator = try STSEmulator()
+    let scenario = try Scenario(emulator: emulator) { Self.roleConfig($0) }
+    let result = try scenario.runAs(["-s", "admin"])
+    #expect(result.exitCode == 0, "\(result.output())")
+    #expect(result.stdout.contains("export AWS_SESSION_TOKEN='"))
+    #expect(try emulator.calls() == ["GetSessionToken": 1])
+  }
+}
+
+/// A value shared between threads under a lock.
+final class LockedBox<Value>: @unchecked Sendable {
+  private var stored: Value
+  private let lock = NSLock()
+  init(_ value: Value) { stored = value }
+  var value: Value { lock.withLock { stored } }
+  func mutate(_ body: (inout Value) -> Void) { lock.withLock { body(&stored) } }
+}

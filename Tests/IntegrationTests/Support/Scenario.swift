@@ -1,0 +1,66 @@
+import Foundation
+
+/// One test's world: an emulator, a sandbox HOME with config files, and an IAM user with keys.
+struct Scenario {
+  let emulator: STSEmulator
+  let sandbox: Sandbox
+  let user: IAMUser
+
+  /// A role ARN in the emulator's default account.
+  static func roleARN(_ name: String, account: String = "123456789012") -> String {
+    "arn:aws:iam::\(account):role/\(name)"
+  }
+
+  /// Creates a user (with an MFA device if `mfa`), writes its keys under `[default]` (or
+  /// `credentialsSection`) and `config(user)` as the config file.
+  init(
+    emulator: STSEmulator? = nil, mfa: Bool = false, credentialsSection: String = "default",
+    config: (IAMUser) -> String
+  ) throws {
+    self.emulator = try emulator ?? STSEmulator.shared
+    sandbox = try Sandbox()
+    let name = "user-" + UUID().uuidString.prefix(8).lowercased()
+    user = try self.emulator.createUser(name: name, mfa: mfa)
+    try sandbox.writeCredentials(
+      """
+      [\(credentialsSection)]
+      aws_access_key_id = \(user.accessKeyId)
+      aws_secret_access_key = \(user.secretAccessKey)
+
+      """)
+    try sandbox.writeConfig(config(user))
+  }
+
+  /// The environment `aws-runas` runs with: the sandbox's, pointed at the emulator, plus `extra`.
+  func environment(_ extra: [String: String] = [:]) -> [String: String] {
+    var environment = sandbox.environment(endpoint: emulator.endpoint)
+    for (key, value) in extra { environment[key] = value }
+    return environment
+  }
+
+  /// Runs `aws-runas` with `arguments`.
+  func runAs(_ arguments: [String], environment extra: [String: String] = [:], stdin: String? = nil) throws
+    -> ProcessResult
+  {
+    try run(runAsBinary(), arguments, environment: environment(extra), stdin: stdin)
+  }
+
+  /// Runs `aws-runas` detached from any terminal (`setsid`), so it cannot prompt.
+  func runAsWithoutTerminal(_ arguments: [String], environment extra: [String: String] = [:]) throws -> ProcessResult {
+    try run("/usr/bin/setsid", ["-w", runAsBinary()] + arguments, environment: environment(extra))
+  }
+
+  /// A current MFA code for the user's device.
+  func mfaCode() throws -> String {
+    guard let serial = user.mfaSerial else { throw HarnessError("user has no MFA device") }
+    return try emulator.totp(serial: serial)
+  }
+
+  /// The decoded `credential_process` document printed by `aws-runas -O json`.
+  static func credentialDocument(_ result: ProcessResult) throws -> [String: Any] {
+    guard let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] else {
+      throw HarnessError("not a JSON object: \(result.stdout)")
+    }
+    return object
+  }
+}

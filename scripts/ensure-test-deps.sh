@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Installs what the integration tests need, only if missing; silent when all is present.
+#   apt: tmux, libncurses-dev (TUI tests)
+#   pip: moto[server], boto3, awscli (Tests/Support/sts_emulator.py and CLI cross-checks)
+# Meant for root on Debian; uses sudo otherwise. Safe to run repeatedly.
+set -euo pipefail
+
+APT_PACKAGES=(tmux libncurses-dev)
+# The emulator uses moto internals (IAM MFA device model, server app), so moto is pinned.
+PIP_PACKAGES=("moto[server]==5.2.1" boto3 awscli)
+
+SUDO=()
+if [[ $(id -u) -ne 0 ]]; then SUDO=(sudo); fi
+
+# Runs a command with its output hidden unless it fails.
+quietly() {
+  local log
+  log=$(mktemp)
+  if ! "$@" >"$log" 2>&1; then
+    echo "ensure-test-deps: failed: $*" >&2
+    cat "$log" >&2
+    rm -f "$log"
+    return 1
+  fi
+  rm -f "$log"
+}
+
+apt_missing() {
+  local package
+  for package in "$@"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' \
+      || echo "$package"
+  done
+}
+
+apt_install() {
+  quietly "${SUDO[@]}" apt-get update
+  quietly "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y --no-install-recommends "$@"
+}
+
+python_ready() {
+  python3 -c 'import moto.server, boto3, flask, flask_cors' >/dev/null 2>&1 \
+    && aws --version >/dev/null 2>&1
+}
+
+mapfile -t missing < <(apt_missing "${APT_PACKAGES[@]}")
+need_pip=false
+if ! python_ready; then
+  need_pip=true
+  command -v python3 >/dev/null || missing+=(python3)
+  python3 -m pip --version >/dev/null 2>&1 || missing+=(python3-pip)
+fi
+if ((${#missing[@]})); then apt_install "${missing[@]}"; fi
+
+if $need_pip; then
+  # PIP_BREAK_SYSTEM_PACKAGES: Debian's own python3 refuses pip installs without it (PEP 668).
+  quietly env PIP_BREAK_SYSTEM_PACKAGES=1 PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    python3 -m pip install --quiet "${PIP_PACKAGES[@]}"
+  if command -v pyenv >/dev/null; then pyenv rehash; fi  # new console scripts (aws)
+  hash -r
+  python_ready || { echo "ensure-test-deps: moto/boto3/awscli still not usable" >&2; exit 1; }
+fi
