@@ -19,7 +19,7 @@ enum AWSRunAs {
     let split = splitAtSubcommand(arguments)
     let code: Int32
     do {
-      var root = try RunAsCommand.parse(split.global)
+      let root = try RunAsCommand.parse(split.global)
       if let subcommand = split.subcommand {
         code = try await runSubcommand(subcommand, global: root)
       } else {
@@ -74,12 +74,12 @@ enum AWSRunAs {
       let message = RunAsCommand.fullMessage(for: error)
       let code = RunAsCommand.exitCode(for: error).rawValue
       if !message.isEmpty {
-        if code == 0 { print(message) } else { fputs(message + "\n", stderr) }
+        if code == 0 { print(message) } else { writeToStandardError(message + "\n") }
       }
       return code
     }
     let line = "\(StandardErrorLogHandler.timestamp()) ERROR \(error)\n"
-    fputs(line, stderr)
+    writeToStandardError(line)
     return 1
   }
 }

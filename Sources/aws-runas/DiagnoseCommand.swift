@@ -10,8 +10,9 @@ import RunAsCore
 /// and where each value came from.
 struct DiagnoseCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "diagnose", aliases: ["diag"],
-    abstract: "Run diagnostics on a profile's configuration and print the resolved settings.")
+    commandName: "diagnose",
+    abstract: "Run diagnostics on a profile's configuration and print the resolved settings.",
+    aliases: ["diag"])
 
   @Argument(help: "The profile to check (default: the [default] section).")
   var profile: String?
@@ -31,7 +32,7 @@ struct DiagnoseCommand: ParsableCommand {
     let report = await engine.diagnose(profileName: name, overrides: effective.overrides)
     for finding in report.findings {
       let line = "\(StandardErrorLogHandler.timestamp()) \(finding.severity.rawValue) \(finding.message)\n"
-      fputs(line, stderr)
+      writeToStandardError(line)
     }
     guard let resolved = report.profile else { return 1 }
     for (key, value) in report.configurationDump { print("\(key): \(value)") }

@@ -68,7 +68,7 @@ struct ExecAction {
       return 0
     }
     if options.showExpiration {
-      fputs(CredentialOutput.expirationLine(credentials, now: Date()) + "\n", stderr)
+      writeToStandardError(CredentialOutput.expirationLine(credentials, now: Date()) + "\n")
     }
     if options.whoami {
       let identity = try await engine.stsService(for: profile).getCallerIdentity(credentials: credentials)

@@ -138,34 +138,34 @@ struct EffectiveOptions: Sendable {
     var settings = ProfileSettings()
     func flag(_ name: String) -> SettingOrigin { .flag(name) }
     if let value = options.duration {
-      settings.sessionTokenDuration = Setting(value: try Self.duration(value, flag: "--duration"), origin: flag("--duration"))
+      settings.sessionTokenDuration = Setting(try Self.duration(value, flag: "--duration"), origin: flag("--duration"))
     }
     if let value = options.roleDuration {
       settings.credentialsDuration = Setting(
-        value: try Self.duration(value, flag: "--role-duration"), origin: flag("--role-duration"))
+        try Self.duration(value, flag: "--role-duration"), origin: flag("--role-duration"))
     }
-    if let value = options.mfaSerial { settings.mfaSerial = Setting(value: value, origin: flag("--mfa-serial")) }
-    if let value = options.mfaType { settings.mfaType = Setting(value: value, origin: flag("--mfa-type")) }
-    if let value = options.externalID { settings.externalId = Setting(value: value, origin: flag("--external-id")) }
-    if let value = options.jumpRole { settings.jumpRoleArn = Setting(value: value, origin: flag("--jump-role")) }
-    if let value = options.samlURL { settings.samlAuthURL = Setting(value: value, origin: flag("--saml-url")) }
-    if let value = options.samlEntityID { settings.samlEntityID = Setting(value: value, origin: flag("--saml-entityid")) }
-    if let value = options.webURL { settings.webIdentityAuthURL = Setting(value: value, origin: flag("--web-url")) }
+    if let value = options.mfaSerial { settings.mfaSerial = Setting(value, origin: flag("--mfa-serial")) }
+    if let value = options.mfaType { settings.mfaType = Setting(value, origin: flag("--mfa-type")) }
+    if let value = options.externalID { settings.externalId = Setting(value, origin: flag("--external-id")) }
+    if let value = options.jumpRole { settings.jumpRoleArn = Setting(value, origin: flag("--jump-role")) }
+    if let value = options.samlURL { settings.samlAuthURL = Setting(value, origin: flag("--saml-url")) }
+    if let value = options.samlEntityID { settings.samlEntityID = Setting(value, origin: flag("--saml-entityid")) }
+    if let value = options.webURL { settings.webIdentityAuthURL = Setting(value, origin: flag("--web-url")) }
     if let value = options.webRedirect {
-      settings.webIdentityRedirectURI = Setting(value: value, origin: flag("--web-redirect"))
+      settings.webIdentityRedirectURI = Setting(value, origin: flag("--web-redirect"))
     }
-    if let value = options.webClient { settings.webIdentityClientID = Setting(value: value, origin: flag("--web-client")) }
+    if let value = options.webClient { settings.webIdentityClientID = Setting(value, origin: flag("--web-client")) }
     let username = options.username.map { ($0, SettingOrigin.flag("--username")) }
       ?? firstEnv("RUNAS_USERNAME").map { ($0.value, SettingOrigin.environment($0.name)) }
     if let (value, origin) = username {
-      settings.samlUsername = Setting(value: value, origin: origin)
-      settings.webIdentityUsername = Setting(value: value, origin: origin)
+      settings.samlUsername = Setting(value, origin: origin)
+      settings.webIdentityUsername = Setting(value, origin: origin)
     }
     let provider = options.provider.map { ($0, SettingOrigin.flag("--provider")) }
       ?? firstEnv("RUNAS_PROVIDER").map { ($0.value, SettingOrigin.environment($0.name)) }
     if let (value, origin) = provider {
-      settings.samlProvider = Setting(value: value, origin: origin)
-      settings.webIdentityProvider = Setting(value: value, origin: origin)
+      settings.samlProvider = Setting(value, origin: origin)
+      settings.webIdentityProvider = Setting(value, origin: origin)
     }
     overrides = settings
   }

@@ -16,8 +16,13 @@ struct StandardErrorLogHandler: LogHandler {
   }
 
   func log(event: LogEvent) {
-    let line = "\(Self.timestamp()) \(Self.levelName(event.level)) \(event.message)\n"
-    _ = line.withCString { fputs($0, stderr) }
+    var text = "\(event.message)"
+    let fields = metadata.merging(event.metadata ?? [:]) { $1 }
+    if !fields.isEmpty {
+      text += " " + fields.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+    }
+    let line = "\(Self.timestamp()) \(Self.levelName(event.level)) \(text)\n"
+    writeToStandardError(line)
   }
 
   static func levelName(_ level: Logger.Level) -> String {

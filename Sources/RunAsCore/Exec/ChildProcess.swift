@@ -94,8 +94,9 @@ public enum ChildProcess {
       argv.forEach { free($0) }
       envp.forEach { free($0) }
     }
-    var pid: pid_t = 0
-    let status = posix_spawn(&pid, executable, nil, &attributes, argv, envp)
+    var spawned: pid_t = 0
+    let status = posix_spawn(&spawned, executable, nil, &attributes, argv, envp)
+    let pid = spawned
     guard status == 0 else {
       throw LaunchError(message: "cannot run \(command[0]): \(String(cString: strerror(status)))", hint: nil)
     }

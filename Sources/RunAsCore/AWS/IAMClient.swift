@@ -1,0 +1,84 @@
+import Logging
+
+/// The AWS Identity and Access Management calls aws-runas makes.
+public struct IAMClient: Sendable {
+  /// The IAM API version.
+  public static let apiVersion = "2010-05-08"
+  /// The most pages a listing follows before giving up, against a server that never stops.
+  public static let maximumPages = 1000
+
+  /// The underlying query-protocol client.
+  public var client: AWSQueryClient
+
+  /// Creates a client over a configured query client (its `apiVersion` should be ``apiVersion``).
+  ///
+  /// - Parameter client: The query client.
+  public init(client: AWSQueryClient) {
+    self.client = client
+  }
+
+  /// Creates a client.
+  ///
+  /// - Parameters:
+  ///   - endpoint: The IAM endpoint (see ``EndpointResolver``).
+  ///   - credentials: The signing credentials.
+  ///   - transport: The HTTP transport.
+  ///   - retryPolicy: The retry policy.
+  ///   - logger: The logger for per-attempt debug lines.
+  public init(
+    endpoint: ServiceEndpoint,
+    credentials: AWSCredentials,
+    transport: any HTTPTransport = AsyncHTTPClientTransport(),
+    retryPolicy: AWSRetryPolicy = .standard,
+    logger: Logger = Logger(label: "aws-runas.iam", factory: { _ in SwiftLogNoOpLogHandler() })
+  ) {
+    self.client = AWSQueryClient(
+      endpoint: endpoint, apiVersion: Self.apiVersion, credentials: credentials,
+      transport: transport, retryPolicy: retryPolicy, logger: logger)
+  }
+
+  /// ListMFADevices: the serial numbers (ARNs for virtual devices) of a user's MFA devices, all pages.
+  ///
+  /// - Parameter userName: The IAM user; `nil` for the user whose credentials sign the call.
+  /// - Returns: The serial numbers in the order IAM lists them.
+  /// - Throws: ``AWSServiceError``, ``AWSTransportError`` or ``AWSResponseDecodingError``.
+  public func listMFADevices(userName: String? = nil) async throws -> [String] {
+    try await paginate("ListMFADevices", parameters: [("UserName", userName)]) { result in
+      (result.child("MFADevices")?.children(named: "member") ?? []).compactMap {
+        $0.childText("SerialNumber")
+      }
+    }
+  }
+
+  /// Follows `Marker` / `IsTruncated` pagination and collects what `extract` takes from each page.
+  ///
+  /// - Parameters:
+  ///   - action: The List action.
+  ///   - parameters: The parameters other than `Marker`.
+  ///   - extract: Reads the items of one page from its result element.
+  /// - Returns: The items of every page, in order.
+  /// - Throws: What the calls throw, or ``AWSResponseDecodingError`` when pages never end.
+  public func paginate<Item: Sendable>(
+    _ action: String, parameters: [(String, String?)],
+    extract: (XMLElement) throws -> [Item]
+  ) async throws -> [Item] {
+    var items: [Item] = []
+    var marker: String?
+    var seenMarkers: Set<String> = []
+    for _ in 0..<Self.maximumPages {
+      let response = try await client.call(action, parameters: parameters + [("Marker", marker)])
+      items += try extract(response.result)
+      guard response.result.childText("IsTruncated") == "true",
+        let next = response.result.childText("Marker"), !next.isEmpty
+      else { return items }
+      guard seenMarkers.insert(next).inserted else {
+        throw AWSResponseDecodingError(
+          service: client.endpoint.service, operation: action, reason: "the same Marker was returned twice")
+      }
+      marker = next
+    }
+    throw AWSResponseDecodingError(
+      service: client.endpoint.service, operation: action,
+      reason: "more than \(Self.maximumPages) pages")
+  }
+}

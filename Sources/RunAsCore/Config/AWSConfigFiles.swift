@@ -1,0 +1,134 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// The AWS config and credentials files, located and parsed.
+///
+/// The config file keeps inline comments as part of values (like the Go tool); the credentials
+/// file strips them. A missing file is an empty ``INIFile``; an unreadable or malformed one is an
+/// error.
+public struct AWSConfigFiles: Sendable {
+  /// Path of the config file: `AWS_CONFIG_FILE`, else `$HOME/.aws/config`, `~` expanded.
+  public let configPath: String
+  /// Path of the credentials file: `AWS_SHARED_CREDENTIALS_FILE`, else `$HOME/.aws/credentials`.
+  public let credentialsPath: String
+  /// The parsed config file (empty if it does not exist).
+  public let config: INIFile
+  /// The parsed credentials file (empty if it does not exist).
+  public let credentials: INIFile
+
+  /// Wraps already parsed files, e.g. in tests that build them from strings.
+  public init(configPath: String, credentialsPath: String, config: INIFile, credentials: INIFile) {
+    self.configPath = configPath
+    self.credentialsPath = credentialsPath
+    self.config = config
+    self.credentials = credentials
+  }
+
+  /// The directory that holds the config file, where aws-runas keeps its caches.
+  public var cacheDirectory: String {
+    guard let slash = configPath.lastIndex(of: "/") else { return "." }
+    if slash == configPath.startIndex { return "/" }
+    return String(configPath[..<slash])
+  }
+
+  /// Locates and parses both files.
+  ///
+  /// - Parameter environment: The process environment; `AWS_CONFIG_FILE`,
+  ///   `AWS_SHARED_CREDENTIALS_FILE` and `HOME` are read from it.
+  /// - Throws: ``ConfigFileError`` when a file exists but cannot be read or parsed.
+  public static func load(environment: [String: String]) throws(ConfigFileError) -> AWSConfigFiles {
+    let home = homeDirectory(environment: environment)
+    let configPath = path(
+      environment["AWS_CONFIG_FILE"], defaultingTo: ".aws/config", home: home)
+    let credentialsPath = path(
+      environment["AWS_SHARED_CREDENTIALS_FILE"], defaultingTo: ".aws/credentials", home: home)
+    let config = try readINIFile(at: configPath, stripsInlineComments: false)
+    let credentials = try readINIFile(at: credentialsPath, stripsInlineComments: true)
+    return AWSConfigFiles(
+      configPath: configPath, credentialsPath: credentialsPath, config: config,
+      credentials: credentials)
+  }
+
+  /// Expands a leading `~` or `~/` to `home`.
+  static func expandingTilde(_ path: String, home: String) -> String {
+    if path == "~" { return home }
+    if path.hasPrefix("~/") { return home + path.dropFirst() }
+    return path
+  }
+
+  private static func path(_ configured: String?, defaultingTo relative: String, home: String)
+    -> String
+  {
+    if let configured, !configured.isEmpty { return expandingTilde(configured, home: home) }
+    return home.hasSuffix("/") ? home + relative : home + "/" + relative
+  }
+
+  /// `$HOME`, else the password database's entry for this user.
+  private static func homeDirectory(environment: [String: String]) -> String {
+    if let home = environment["HOME"], !home.isEmpty { return home }
+    if let entry = getpwuid(getuid()), let directory = entry.pointee.pw_dir {
+      return String(cString: directory)
+    }
+    return "."
+  }
+
+  private static func readINIFile(at path: String, stripsInlineComments: Bool)
+    throws(ConfigFileError) -> INIFile
+  {
+    switch readFile(at: path) {
+    case .missing:
+      return INIFile.empty(path: path)
+    case .failed(let reason):
+      throw ConfigFileError(path: path, line: nil, reason: reason)
+    case .contents(let text):
+      return try INIFile(parsing: text, path: path, stripsInlineComments: stripsInlineComments)
+    }
+  }
+
+  private enum ReadOutcome {
+    case contents(String)
+    case missing
+    case failed(String)
+  }
+
+  private static func readFile(at path: String) -> ReadOutcome {
+    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+    if descriptor < 0 {
+      let code = errno
+      if code == ENOENT { return .missing }
+      return .failed("cannot open: \(errorDescription(code))")
+    }
+    defer { close(descriptor) }
+    var status = stat()
+    if fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFDIR {
+      return .failed("cannot read: is a directory")
+    }
+    let expectedSize = max(Int(status.st_size), 0)
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(expectedSize + 1)
+    var chunk = [UInt8](repeating: 0, count: max(expectedSize + 1, 16_384))
+    while true {
+      let count = chunk.withUnsafeMutableBytes { buffer in
+        read(descriptor, buffer.baseAddress, buffer.count)
+      }
+      if count == 0 { break }
+      if count < 0 {
+        let code = errno
+        if code == EINTR { continue }
+        return .failed("cannot read: \(errorDescription(code))")
+      }
+      bytes.append(contentsOf: chunk[0..<count])
+    }
+    return .contents(String(decoding: bytes, as: UTF8.self))
+  }
+
+  private static func errorDescription(_ code: Int32) -> String {
+    guard let message = strerror(code) else { return "error \(code)" }
+    return String(cString: message)
+  }
+}
