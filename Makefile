@@ -20,6 +20,7 @@ test:
 	$(SWIFT) test --skip-build
 
 bench: release
+	$(SWIFT) build $(RELEASE_FLAGS) --product runas-bench
 	bash scripts/ensure-test-deps.sh
 	bash scripts/ensure-bench-deps.sh
 	bash scripts/bench.sh

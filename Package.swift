@@ -34,6 +34,11 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
+    .executableTarget(
+      name: "runas-bench",
+      dependencies: ["RunAsCore"],
+      path: "Benchmarks/runas-bench"
+    ),
     .testTarget(
       name: "RunAsCoreTests",
       dependencies: ["RunAsCore"]

@@ -34,7 +34,7 @@ struct BadInputTests {
   @Test func unknownProfileIsAnErrorNamingTheConfigFile() throws {
     let scenario = try Scenario { _ in Self.goodConfig }
     let result = try scenario.runAs(["-O", "json", "prod"])
-    expectOneLineFailure(result, "\"prod\"", "not found", scenario.sandbox.configFile)
+    expectOneLineFailure(result, "profile \"prod\" not found in ~/.aws/config", "known profiles: default, dev")
   }
 
   @Test func badDurationFlagIsRejected() throws {

@@ -76,7 +76,7 @@ struct CredentialFlowTests {
     #expect(result.exitCode == 0, "\(result.output())")
     #expect(try emulator.calls() == ["AssumeRole": 1])
     let expiration = try #require(try Scenario.credentialDocument(result)["Expiration"] as? String)
-    let expires = try #require(ISO8601DateFormatter().date(from: expiration))
+    let expires = try #require(Scenario.parseTimestamp(expiration))
     #expect(expires.timeIntervalSinceNow > 3600 + 1800)
   }
 

@@ -21,7 +21,7 @@ struct DiagnoseTests {
 
   @Test func shortFlagWorksLikeTheSubcommandAndFlagsProblems() throws {
     let scenario = try Scenario(credentialsSection: "nobody") { _ in
-      "[profile dev]\nsource_profile = default\nrole_arn = arn:aws:iam::123456789012:role/dev\n"
+      "[default]\noutput = json\n[profile dev]\nsource_profile = default\nrole_arn = arn:aws:iam::123456789012:role/dev\n"
     }
     let result = try scenario.runAs(["-D", "dev"], environment: ["AWS_ACCESS_KEY_ID": "AKIAEXAMPLE", "AWS_SESSION_TOKEN": "x"])
     #expect(result.exitCode == 0, "\(result.output())")

@@ -105,7 +105,8 @@ public struct AWSConfigFiles: Sendable {
     }
     defer { close(descriptor) }
     var status = stat()
-    if fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFDIR {
+    // Int conversions because mode_t and the S_IF* constants differ in width across platforms.
+    if fstat(descriptor, &status) == 0, Int(status.st_mode) & Int(S_IFMT) == Int(S_IFDIR) {
       return .failed("cannot read: is a directory")
     }
     let expectedSize = max(Int(status.st_size), 0)

@@ -9,8 +9,8 @@
 /// An INI file as the AWS CLI reads `~/.aws/config` and `~/.aws/credentials`, with the line
 /// number of every section and entry so that messages can point at the exact place.
 ///
-/// The grammar follows botocore (Python's `configparser`) where the two Go libraries the
-/// original tool used agree with it:
+/// The grammar is botocore's (Python's `configparser`), with go-ini's quote removal, which the
+/// original tool's users may rely on:
 /// - `[section]` headers; the name is trimmed and runs of inner whitespace collapse to one space,
 ///   so `[ profile   prod ]` is `profile prod`. Text after the closing `]` is ignored.
 /// - `key = value`, `key=value` and `key: value` (the first `=` or `:` separates). Keys contain
@@ -42,7 +42,9 @@ public struct INIFile: Sendable {
   ///   - stripsInlineComments: Whether ` #` and ` ;` end a value (true for the credentials file).
   /// - Throws: ``ConfigFileError`` at the first line that is not a section header, a
   ///   `key = value` entry, a nested entry, a continuation, a comment or blank.
-  public init(parsing text: String, path: String, stripsInlineComments: Bool) throws(ConfigFileError) {
+  public init(parsing text: String, path: String, stripsInlineComments: Bool)
+    throws(ConfigFileError)
+  {
     var contiguous = text
     let result = contiguous.withUTF8 { bytes in
       var parser = INIParser(bytes: bytes, path: path, stripsInlineComments: stripsInlineComments)
@@ -269,12 +271,14 @@ private struct INIParser {
     }
 
     guard let entry = keyValue(start: contentStart, end: contentEnd, number: number) else {
-      return error(number, "expected \"key = value\", found \"\(excerpt(contentStart, contentEnd))\"")
+      return error(
+        number, "expected \"key = value\", found \"\(excerpt(contentStart, contentEnd))\"")
     }
     guard let section = currentSection else {
       return error(
         number,
-        "\"\(entry.key)\" comes before any [section] header; put it under [default] or [profile name]")
+        "\"\(entry.key)\" comes before any [section] header; put it under [default] or [profile name]"
+      )
     }
     sectionEntries[section].append(entry)
     lastKeyIndent = indent
@@ -359,7 +363,9 @@ private struct INIParser {
   /// separator or the key is empty or contains whitespace.
   private func keyValue(start: Int, end: Int, number: Int) -> INIEntry? {
     var separator = start
-    while separator < end, bytes[separator] != UInt8(ascii: "="), bytes[separator] != UInt8(ascii: ":") {
+    while separator < end, bytes[separator] != UInt8(ascii: "="),
+      bytes[separator] != UInt8(ascii: ":")
+    {
       separator += 1
     }
     guard separator < end else { return nil }
@@ -375,7 +381,8 @@ private struct INIParser {
     while valueEnd > valueStart, Self.isBlank(bytes[valueEnd - 1]) { valueEnd -= 1 }
     if valueEnd - valueStart >= 2 {
       let quote = bytes[valueStart]
-      if (quote == UInt8(ascii: "\"") || quote == UInt8(ascii: "'")) && bytes[valueEnd - 1] == quote {
+      if (quote == UInt8(ascii: "\"") || quote == UInt8(ascii: "'")) && bytes[valueEnd - 1] == quote
+      {
         var inner = valueStart + 1
         while inner < valueEnd - 1, bytes[inner] != quote { inner += 1 }
         if inner == valueEnd - 1 {

@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// A profile that cannot be resolved: unknown, a broken `source_profile`, a loop, or an invalid
 /// value, with a hint when one helps.
 public struct ProfileError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -42,6 +50,9 @@ public struct ProfileResolver: Sendable {
   private let environmentLayerError: ProfileError?
   private let defaultLayer: ProfileSettings
   private let defaultLayerError: ProfileError?
+  /// Profiles resolved without overrides; the same inputs always resolve the same way, so
+  /// a source profile shared by many roles is resolved once.
+  private let cache = ResolvedProfileCache()
 
   /// Creates a resolver over `files`, reading environment variables from `environment`.
   public init(files: AWSConfigFiles, environment: [String: String]) {
@@ -75,7 +86,8 @@ public struct ProfileResolver: Sendable {
   /// `[default]` settings") and applies `overrides` (flags) on top.
   ///
   /// `default` always resolves, even when no file defines it; any other unknown name is an
-  /// error.
+  /// error. Profiles resolved without overrides (including every source profile) are kept and
+  /// shared by later calls.
   ///
   /// - Throws: ``ProfileError`` for an unknown profile, a `source_profile` that names a missing
   ///   profile, a loop of source profiles, an invalid value in a file or the environment, or a
@@ -83,27 +95,10 @@ public struct ProfileResolver: Sendable {
   public func resolve(_ name: String, overrides: ProfileSettings = ProfileSettings())
     throws(ProfileError) -> ResolvedProfile
   {
-    var noMemo: [String: ResolvedProfile]?
-    return try resolve(name, overrides: overrides, memo: &noMemo)
-  }
-
-  /// Resolves every profile of ``profileNames``, in that order, sharing the resolution of
-  /// common source profiles; for listing all profiles (TUI, completion) at once.
-  public func resolveAllProfiles() -> [(name: String, result: Result<ResolvedProfile, ProfileError>)] {
-    var memo: [String: ResolvedProfile]? = [:]
-    return profileNames.map { name in
-      (name, Result { () throws(ProfileError) in try resolve(name, overrides: ProfileSettings(), memo: &memo) })
-    }
-  }
-
-  /// ``resolve(_:overrides:)``, reusing and recording resolved profiles in `memo` when one is
-  /// given, which is only done without overrides.
-  private func resolve(
-    _ name: String, overrides: ProfileSettings, memo: inout [String: ResolvedProfile]?
-  ) throws(ProfileError) -> ResolvedProfile {
     let name = name.isEmpty ? "default" : name
     if name.hasPrefix("arn:") { return try resolveRoleARN(name, overrides: overrides) }
-    if let resolved = memo?[name] { return resolved }
+    let isCacheable = overrides.isEmpty
+    if isCacheable, let resolved = cache[name] { return resolved }
 
     // Walk source_profile links from the requested profile down to its base (or to a source
     // resolved earlier), then build the profiles from the bottom up, each on the one below it.
@@ -112,7 +107,7 @@ public struct ProfileResolver: Sendable {
     var reference: SourceReference?
     var resolvedBelow: (profile: ResolvedProfile, section: INISection?)?
     while true {
-      if reference != nil, let resolved = memo?[currentName] {
+      if reference != nil, let resolved = cache[currentName] {
         resolvedBelow = (resolved, configSection(named: currentName))
         break
       }
@@ -127,7 +122,8 @@ public struct ProfileResolver: Sendable {
         let loop = links[loopStart...].map(\.name) + [sourceName]
         throw ProfileError(
           message: "profile chain loops: \(loop.joined(separator: " -> "))",
-          hint: "the source_profile of \"\(currentName)\" (\(sourceSetting.origin)) leads back to "
+          hint:
+            "the source_profile of \"\(currentName)\" (\(describe(sourceSetting.origin))) leads back to "
             + "\"\(sourceName)\"; a profile may name itself to use its own keys")
       }
       reference = SourceReference(profile: currentName, origin: sourceSetting.origin)
@@ -142,13 +138,23 @@ public struct ProfileResolver: Sendable {
         name: links[position].name, section: links[position].section,
         isSelfSourced: links[position].isSelfSourced, source: below,
         overrides: overrides, appliesOverrides: position == 0)
-      memo?[profile.name] = profile
+      if position > 0 || isCacheable { cache[profile.name] = profile }
       below = (profile, links[position].section)
     }
     guard let top = below?.profile else {
       throw ProfileError(message: "profile \"\(name)\" could not be resolved")
     }
     return top
+  }
+
+  /// Resolves every profile of ``profileNames``, in that order; for listing all profiles (TUI,
+  /// completion) at once.
+  public func resolveAllProfiles() -> [(
+    name: String, result: Result<ResolvedProfile, ProfileError>
+  )] {
+    profileNames.map { name in
+      (name, Result { () throws(ProfileError) in try resolve(name) })
+    }
   }
 
   /// Every profile name in the config and credentials files, sorted: `profile ` prefixes
@@ -246,13 +252,13 @@ public struct ProfileResolver: Sendable {
     try validateRoleARNs(in: settings)
 
     let staticCredentials =
-      settings.roleArn == nil || isSelfSourced ? staticCredentials(forProfile: name) : nil
+      !settings.roleArn.isPresent || isSelfSourced ? staticCredentials(forProfile: name) : nil
 
     // A hop in a role chain gets its credentials from the role below it, so identity-provider
     // URLs it merely inherits (they describe how the source logs in) do not make it a SAML or
     // OIDC profile; only its own section, the environment or a flag can.
     let kind: ProfileKind
-    if source?.profile.settings.roleArn != nil {
+    if settings.roleArn.isPresent, source?.profile.settings.roleArn.isPresent == true {
       if Self.sets("saml_auth_url", in: section) || Self.isSet(environmentLayer.samlAuthURL)
         || (appliesOverrides && Self.isSet(overrides.samlAuthURL))
       {
@@ -267,8 +273,9 @@ public struct ProfileResolver: Sendable {
       }
     } else {
       kind = Self.kind(
-        hasSAMLURL: settings.samlAuthURL != nil, hasWebIdentityURL: settings.webIdentityAuthURL != nil,
-        hasRoleARN: settings.roleArn != nil, isRoleARNProfile: false)
+        hasSAMLURL: settings.samlAuthURL.isPresent,
+        hasWebIdentityURL: settings.webIdentityAuthURL.isPresent,
+        hasRoleARN: settings.roleArn.isPresent, isRoleARNProfile: false)
     }
     return ResolvedProfile(
       name: name, settings: consume settings, source: isSelfSourced ? nil : source?.profile,
@@ -292,8 +299,7 @@ public struct ProfileResolver: Sendable {
   }
 
   private static func isSet(_ setting: Setting<String>?) -> Bool {
-    guard let setting else { return false }
-    return !setting.value.isEmpty
+    setting?.value.isEmpty == false
   }
 
   private func resolveRoleARN(_ arn: String, overrides: ProfileSettings) throws(ProfileError)
@@ -314,7 +320,8 @@ public struct ProfileResolver: Sendable {
     settings.roleArn = Setting(arn, origin: origin)
     try validateRoleARNs(in: settings)
     let kind = Self.kind(
-      hasSAMLURL: settings.samlAuthURL != nil, hasWebIdentityURL: settings.webIdentityAuthURL != nil,
+      hasSAMLURL: settings.samlAuthURL.isPresent,
+      hasWebIdentityURL: settings.webIdentityAuthURL.isPresent,
       hasRoleARN: true, isRoleARNProfile: true)
     return ResolvedProfile(
       name: "", settings: settings, source: nil,
@@ -345,7 +352,10 @@ public struct ProfileResolver: Sendable {
   }
 
   private func validateRoleARN(_ setting: Setting<String>?, key: String) throws(ProfileError) {
-    guard let setting, let problem = RoleARN.problem(in: setting.value) else { return }
+    // The setting itself is unwrapped (copied) only on the error path.
+    guard let value = setting?.value, let problem = RoleARN.problem(in: value), let setting else {
+      return
+    }
     throw ProfileError(
       message: "\(location(of: setting.origin, key: key)): invalid role ARN \"\(setting.value)\": "
         + problem,
@@ -382,7 +392,9 @@ public struct ProfileResolver: Sendable {
           sessionToken = entry
         }
       case 21:
-        if asciiCaseInsensitiveEquals(entry.key, "aws_secret_access_key") { secretAccessKey = entry }
+        if asciiCaseInsensitiveEquals(entry.key, "aws_secret_access_key") {
+          secretAccessKey = entry
+        }
       default:
         break
       }
@@ -616,6 +628,15 @@ public struct ProfileResolver: Sendable {
     return origin.description
   }
 
+  /// The origin as ``SettingOrigin/description`` shows it, with `HOME` taken from the
+  /// resolver's environment rather than the process's.
+  private func describe(_ origin: SettingOrigin) -> String {
+    if case .file(let path, let section, let line) = origin {
+      return "\(display(path)) [\(section)] line \(line)"
+    }
+    return origin.description
+  }
+
   /// `path` with the home directory shown as `~`.
   private func display(_ path: String) -> String {
     SettingOrigin.abbreviatingHome(in: path, home: environment["HOME"] ?? "")
@@ -635,7 +656,9 @@ public struct ProfileResolver: Sendable {
       .map { candidate -> (name: String, distance: Int) in
         let lowered = candidate.lowercased()
         let related = lowered.hasPrefix(name.lowercased()) || name.lowercased().hasPrefix(lowered)
-        return (candidate, related ? 0 : editDistance(target, Array(lowered.utf8), limit: threshold))
+        return (
+          candidate, related ? 0 : editDistance(target, Array(lowered.utf8), limit: threshold)
+        )
       }
       .filter { $0.distance <= threshold }
       .sorted { ($0.distance, $0.name) < ($1.distance, $1.name) }
@@ -760,5 +783,46 @@ enum RoleARN {
       return "role path and name may contain only letters, digits and +=,.@_-/"
     }
     return nil
+  }
+}
+
+/// Resolved profiles by name, shared between resolutions and threads.
+private final class ResolvedProfileCache: @unchecked Sendable {
+  // @unchecked: every access to `profiles` holds `mutex`.
+  private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+  private var profiles: [String: ResolvedProfile] = [:]
+
+  init() {
+    mutex = .allocate(capacity: 1)
+    mutex.initialize(to: pthread_mutex_t())
+    pthread_mutex_init(mutex, nil)
+  }
+
+  deinit {
+    pthread_mutex_destroy(mutex)
+    mutex.deinitialize(count: 1)
+    mutex.deallocate()
+  }
+
+  subscript(name: String) -> ResolvedProfile? {
+    get {
+      pthread_mutex_lock(mutex)
+      defer { pthread_mutex_unlock(mutex) }
+      return profiles[name]
+    }
+    set {
+      pthread_mutex_lock(mutex)
+      defer { pthread_mutex_unlock(mutex) }
+      profiles[name] = newValue
+    }
+  }
+}
+
+extension Optional {
+  /// Whether a value is present. Unlike `!= nil`, which copies (and retains) an `Equatable`
+  /// wrapped value before comparing, a pattern match only reads the tag.
+  fileprivate var isPresent: Bool {
+    if case .some = self { return true }
+    return false
   }
 }

@@ -60,8 +60,9 @@ public struct Setting<Value: Sendable & Equatable>: Sendable, Equatable {
 
 /// Every aws-runas profile attribute (spec §2.2), each with its provenance; `nil` when unset.
 ///
-/// Resolution builds one of these per layer (`[default]`, the source profile's section, the
-/// profile's section, the environment, the flags) and merges them with ``overlay(_:)``.
+/// ``ProfileResolver`` fills one from `[default]`, the source profile's section, the profile's
+/// section, the environment and the flags, in that order, later non-empty values winning (see
+/// ``overlay(_:)``). Callers build one for the flags and pass it as the resolver's overrides.
 public struct ProfileSettings: Sendable, Equatable {
   /// The string-valued settings, for code that handles them uniformly (merging, reading keys).
   enum TextKey: CaseIterable {
@@ -240,6 +241,40 @@ public struct ProfileSettings: Sendable, Equatable {
     for (service, endpoint) in newer.serviceEndpoints where !endpoint.value.isEmpty {
       serviceEndpoints[service] = endpoint
     }
+  }
+
+  /// Whether nothing is set (cheaper than comparing with `ProfileSettings()`).
+  var isEmpty: Bool {
+    // Pattern matching, not `== nil`, which compiles to a copy of each setting.
+    guard
+      case .none = region,
+      case .none = roleArn,
+      case .none = sourceProfile,
+      case .none = mfaSerial,
+      case .none = mfaType,
+      case .none = externalId,
+      case .none = roleSessionName,
+      case .none = jumpRoleArn,
+      case .none = samlAuthURL,
+      case .none = samlEntityID,
+      case .none = samlUsername,
+      case .none = samlProvider,
+      case .none = webIdentityAuthURL,
+      case .none = webIdentityUsername,
+      case .none = webIdentityProvider,
+      case .none = webIdentityTokenFile,
+      case .none = webIdentityClientID,
+      case .none = webIdentityRedirectURI,
+      case .none = federatedUsername,
+      case .none = authBrowser,
+      case .none = endpointURL,
+      case .none = stsRegionalEndpoints,
+      case .none = servicesSection,
+      case .none = sessionTokenDuration,
+      case .none = credentialsDuration,
+      case .none = durationSeconds
+    else { return false }
+    return serviceEndpoints.isEmpty
   }
 
   // Tested through optional chaining rather than `if let`, which would copy (and retain) the

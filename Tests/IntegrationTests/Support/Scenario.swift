@@ -56,11 +56,26 @@ struct Scenario {
     return try emulator.totp(serial: serial)
   }
 
+  /// Parses an RFC 3339 timestamp with or without fractional seconds.
+  static func parseTimestamp(_ text: String) -> Date? {
+    let formatter = ISO8601DateFormatter()
+    if let date = formatter.date(from: text) { return date }
+    formatter.formatOptions.insert(.withFractionalSeconds)
+    return formatter.date(from: text)
+  }
+
   /// The decoded `credential_process` document printed by `aws-runas -O json`.
   static func credentialDocument(_ result: ProcessResult) throws -> [String: Any] {
     guard let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] else {
       throw HarnessError("not a JSON object: \(result.stdout)")
     }
     return object
+  }
+}
+
+extension ProcessResult {
+  /// Exit code, stdout and stderr together, for assertion messages.
+  func output() -> String {
+    "exit \(exitCode)\n--- stdout\n\(stdout)\n--- stderr\n\(stderr)"
   }
 }
