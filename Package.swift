@@ -32,7 +32,10 @@ let package = Package(
       dependencies: [
         "RunAsCore",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
-      ]
+      ],
+      // SwiftPM exports every symbol of an executable (for @testable tests). 30,000 dynamic symbols
+      // slow every start-up in the dynamic loader, which `credential_process` pays on each call.
+      linkerSettings: [.unsafeFlags(["-Xlinker", "--no-export-dynamic"])]
     ),
     .executableTarget(
       name: "runas-bench",

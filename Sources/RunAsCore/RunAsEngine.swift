@@ -35,8 +35,8 @@ public struct RunAsEngine: Sendable {
   }
 
   /// The STS client for `profile`'s region and configured endpoints.
-  public func stsService(for profile: ResolvedProfile) throws -> STSService {
-    try STSService(profile: profile, environment: environment, logger: logger)
+  public func stsService(for profile: ResolvedProfile) -> STSService {
+    STSService(profile: profile, environment: environment, logger: logger)
   }
 
   /// The provider chain for `profile`'s credentials (`sessionOnly` for `-s`).
@@ -44,7 +44,7 @@ public struct RunAsEngine: Sendable {
     for profile: ResolvedProfile, sessionOnly: Bool = false, mfa: MFACodeSource
   ) throws -> any CredentialProvider {
     let builder = CredentialChainBuilder(
-      cacheDirectory: files.cacheDirectory, environment: environment, sts: try stsService(for: profile), mfa: mfa,
+      cacheDirectory: files.cacheDirectory, environment: environment, sts: stsService(for: profile), mfa: mfa,
       logger: logger)
     return try builder.provider(for: profile, sessionOnly: sessionOnly)
   }

@@ -9,21 +9,26 @@ import RunAsCore
 @main
 enum AWSRunAs {
   /// Words that name subcommands, so they cannot be profile names in the first position.
-  static let subcommandWords: Set<String> = [
+  /// (An array: building a `Set` costs more at start-up than the few comparisons it would save.)
+  static let subcommandWords: [String] = [
     "diagnose", "diag", "list", "ls", "serve", "srv", "ssm", "ecr", "password", "passwd", "pw",
     "update", "shell", "forward", "help", "h",
   ]
 
   static func main() async {
     let arguments = Array(CommandLine.arguments.dropFirst())
-    let split = splitAtSubcommand(arguments)
     let code: Int32
     do {
-      let root = try RunAsCommand.parse(split.global)
-      if let subcommand = split.subcommand {
-        code = try await runSubcommand(subcommand, global: root)
+      if let fast = FastPathParser.parse(arguments) {
+        code = try await RunAsCommand.run(flags: fast.flags, arguments: fast.arguments)
       } else {
-        code = try await root.runAndReturnCode()
+        let split = splitAtSubcommand(arguments)
+        let root = try RunAsCommand.parse(split.global)
+        if let subcommand = split.subcommand {
+          code = try await runSubcommand(subcommand, global: root.options.flags)
+        } else {
+          code = try await RunAsCommand.run(flags: root.options.flags, arguments: root.arguments)
+        }
       }
     } catch {
       code = report(error)
@@ -50,13 +55,13 @@ enum AWSRunAs {
     return (arguments, nil)
   }
 
-  static func runSubcommand(_ words: [String], global: RunAsCommand) async throws -> Int32 {
+  static func runSubcommand(_ words: [String], global: CommandLineFlags) async throws -> Int32 {
     let name = words[0]
     let rest = Array(words.dropFirst())
     switch name {
     case "diagnose", "diag":
       let command = try DiagnoseCommand.parse(rest)
-      return try await command.run(global: global.options)
+      return try await command.run(global: global)
     case "help", "h":
       print(RunAsCommand.helpMessage())
       return 0

@@ -23,7 +23,7 @@ struct DiagnoseCommand: ParsableCommand {
     self.profile = profile
   }
 
-  func run(global: GlobalOptions) async throws -> Int32 {
+  func run(global: CommandLineFlags) async throws -> Int32 {
     let environment = ProcessEnvironment.current()
     let effective = try EffectiveOptions(global, environment: environment)
     let logger = makeLogger(verbosity: effective.verbosity)

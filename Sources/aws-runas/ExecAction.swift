@@ -64,7 +64,7 @@ struct ExecAction {
     let region = profile.settings.region?.value
 
     if options.outputJSON {
-      print(CredentialOutput.credentialProcessJSON(credentials))
+      writeToStandardOutput(CredentialOutput.credentialProcessJSON(credentials) + "\n")
       return 0
     }
     if options.showExpiration {
@@ -76,10 +76,9 @@ struct ExecAction {
     }
     if command.isEmpty {
       let dialect = ShellDialect.detect(environment: environment)
-      print(
+      writeToStandardOutput(
         CredentialOutput.environmentScript(
-          credentials, region: region, profileName: childEnvironment["AWSRUNAS_PROFILE"], dialect: dialect),
-        terminator: "")
+          credentials, region: region, profileName: childEnvironment["AWSRUNAS_PROFILE"], dialect: dialect))
       return 0
     }
     return try await runCommand(

@@ -101,6 +101,53 @@ struct GlobalOptions: ParsableArguments {
   var ec2 = false
 }
 
+/// The global flags as plain values, whichever parser read them (``GlobalOptions`` through
+/// ArgumentParser, or ``FastPathParser`` for the common credential-printing invocations).
+struct CommandLineFlags: Sendable, Equatable {
+  var duration: String?
+  var roleDuration: String?
+  var otp: String?
+  var mfaSerial: String?
+  var mfaType: String?
+  var externalID: String?
+  var jumpRole: String?
+  var samlURL: String?
+  var samlEntityID: String?
+  var webURL: String?
+  var webRedirect: String?
+  var webClient: String?
+  var username: String?
+  var password: String?
+  var provider: String?
+  var env = false
+  var output: String?
+  var session = false
+  var refresh = false
+  var expiration = false
+  var whoami = false
+  var writeCredentials = false
+  var listMFA = false
+  var listRoles = false
+  var update = false
+  var diagnose = false
+  var verbose = 0
+  var version = false
+  var ec2 = false
+}
+
+extension GlobalOptions {
+  /// The parsed flags as plain values.
+  var flags: CommandLineFlags {
+    CommandLineFlags(
+      duration: duration, roleDuration: roleDuration, otp: otp, mfaSerial: mfaSerial, mfaType: mfaType,
+      externalID: externalID, jumpRole: jumpRole, samlURL: samlURL, samlEntityID: samlEntityID, webURL: webURL,
+      webRedirect: webRedirect, webClient: webClient, username: username, password: password, provider: provider,
+      env: env, output: output, session: session, refresh: refresh, expiration: expiration, whoami: whoami,
+      writeCredentials: writeCredentials, listMFA: listMFA, listRoles: listRoles, update: update, diagnose: diagnose,
+      verbose: verbose, version: version, ec2: ec2)
+  }
+}
+
 /// The global options after their environment variables are applied (flag wins over env).
 struct EffectiveOptions: Sendable {
   var mfaCode: String?
@@ -115,7 +162,7 @@ struct EffectiveOptions: Sendable {
   /// Profile settings given as flags, highest precedence in resolution.
   var overrides: ProfileSettings
 
-  init(_ options: GlobalOptions, environment: [String: String]) throws {
+  init(_ options: CommandLineFlags, environment: [String: String]) throws {
     func truthy(_ name: String) -> Bool {
       guard let value = environment[name]?.lowercased() else { return false }
       return ["1", "t", "true", "y", "yes", "on"].contains(value)

@@ -50,8 +50,8 @@ struct RunAsCommand: ParsableCommand {
 
   func run() throws {}
 
-  /// Runs the default action and returns the process exit status.
-  func runAndReturnCode() async throws -> Int32 {
+  /// Runs the default action with `flags` and the positional `arguments`; returns the exit status.
+  static func run(flags options: CommandLineFlags, arguments: [String]) async throws -> Int32 {
     let environment = ProcessEnvironment.current()
     let effective = try EffectiveOptions(options, environment: environment)
     let logger = makeLogger(verbosity: effective.verbosity)

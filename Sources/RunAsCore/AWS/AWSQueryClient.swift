@@ -1,9 +1,9 @@
 import Logging
 
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+  import FoundationEssentials
 #else
-import Foundation
+  import Foundation
 #endif
 
 /// How often and how patiently a failed AWS call is retried.
@@ -131,7 +131,8 @@ public struct AWSResponseDecodingError: Error, Sendable, Equatable, CustomString
 ///
 /// Each call builds `Action=…&Version=…&<parameters>` (RFC 3986 encoded), signs it (unless the call
 /// is anonymous), sends it through the ``HTTPTransport``, and retries throttling, 5xx, transient
-/// errors and connection failures per ``AWSRetryPolicy``. Every attempt is logged at debug level
+/// errors and connection failures per ``AWSRetryPolicy``, and re-signs once with the server's time
+/// after a clock-skew rejection (`RequestExpired`, `SignatureExpired`, …). Every attempt is logged at debug level
 /// with the action, parameter names (never values), status and timing; secrets never reach the log.
 public struct AWSQueryClient: Sendable {
   /// The endpoint, signing region and signing name.
@@ -229,6 +230,15 @@ public struct AWSQueryClient: Sendable {
     try await exchange(action, parameters: parameters, signed: signed, acceptAnyStatus: true).http
   }
 
+  /// Error codes that mean the signing time was too far from the server's clock.
+  static let clockSkewCodes: Set<String> = [
+    "RequestTimeTooSkewed", "RequestExpired", "RequestInTheFuture", "SignatureExpired",
+    "InvalidSignatureException",
+  ]
+
+  /// Skews below this are not corrected (they cannot be the cause of a rejection).
+  static let minimumClockCorrection: TimeInterval = 60
+
   /// The URL-encoded form body of a call, `Action=…&Version=…&…` in the given order.
   ///
   /// - Parameters:
@@ -258,6 +268,8 @@ public struct AWSQueryClient: Sendable {
     let body = Array(formBody(action, parameters: parameters).utf8)
     let parameterNames = parameters.compactMap { $0.1 == nil ? nil : $0.0 }.joined(separator: ",")
     var attempt = 0
+    // Seconds added to the local clock when signing, learnt from a clock-skew error's Date header.
+    var clockCorrection: TimeInterval = 0
     while true {
       attempt += 1
       try Task.checkCancellation()
@@ -270,7 +282,7 @@ public struct AWSQueryClient: Sendable {
         body: body)
       if signed, let credentials {
         SigV4Signer(credentials: credentials, region: endpoint.signingRegion, service: endpoint.service)
-          .sign(&request, at: now())
+          .sign(&request, at: now().addingTimeInterval(clockCorrection))
       } else if let parts = HTTPURLParts(endpoint.url) {
         request.headers.insert(("Host", parts.hostHeader), at: 0)
       }
@@ -284,7 +296,8 @@ public struct AWSQueryClient: Sendable {
       logger.debug("AWS request", metadata: metadata)
 
       let started = ContinuousClock.now
-      let retryable: Bool
+      var retryable: Bool
+      var skipBackoff = false
       let failure: any Error
       do {
         let response = try await transport.send(request)
@@ -309,6 +322,20 @@ public struct AWSQueryClient: Sendable {
             "code": "\(error.code)", "requestID": "\(error.requestID ?? "")", "elapsed": "\(elapsed)",
           ])
         retryable = error.isRetryable
+        // Like the SDKs: a clock-skew rejection is retried once at once, signed with the server's time.
+        if signed, credentials != nil, clockCorrection == 0, Self.clockSkewCodes.contains(error.code),
+          let serverDate = error.serverDate
+        {
+          let skew = serverDate.timeIntervalSince(now())
+          if abs(skew) >= Self.minimumClockCorrection {
+            clockCorrection = skew
+            retryable = true
+            skipBackoff = true
+            logger.debug(
+              "AWS clock skew detected; re-signing with the server's time",
+              metadata: ["action": "\(action)", "skewSeconds": "\(Int(skew))"])
+          }
+        }
         failure = error
       } catch let error as CancellationError {
         throw error
@@ -326,6 +353,7 @@ public struct AWSQueryClient: Sendable {
           detail: transportError.detail, attempts: attempt)
       }
       guard retryable, attempt < retryPolicy.maxAttempts else { throw failure }
+      if skipBackoff { continue }
       let delay = retryPolicy.delay(beforeRetry: attempt, fraction: random())
       logger.debug(
         "AWS retry scheduled",

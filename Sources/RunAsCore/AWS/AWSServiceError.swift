@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+  import FoundationEssentials
 #else
-import Foundation
+  import Foundation
 #endif
 
 /// An error answer from an AWS service, decoded from its XML body.
@@ -86,7 +86,8 @@ public struct AWSServiceError: Error, Sendable, Equatable, CustomStringConvertib
       code = error?.childText("Code").flatMap { $0.isEmpty ? nil : $0 }
       message = error?.childText("Message") ?? error?.childText("message") ?? ""
       type = error?.childText("Type")
-      requestID = root.childText("RequestId") ?? root.childText("RequestID")
+      requestID =
+        root.childText("RequestId") ?? root.childText("RequestID")
         ?? root.descendant("RequestId").map { XMLTree.trimmingXMLWhitespace($0.text) }
     } else {
       message = Self.snippet(of: body)

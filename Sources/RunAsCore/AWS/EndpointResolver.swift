@@ -177,8 +177,13 @@ public enum EndpointResolver {
 
   private static func nonEmpty(_ value: String?) -> String? {
     guard let value else { return nil }
-    let trimmed = value.drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed()
-    return trimmed.isEmpty ? nil : String(trimmed)
+    // Plain index walking: generic wrappers such as `reversed()` cost runtime metadata lookups at
+    // start-up, which the cached-credential path would pay.
+    var start = value.startIndex
+    var end = value.endIndex
+    while start < end, value[start].isWhitespace { start = value.index(after: start) }
+    while end > start, value[value.index(before: end)].isWhitespace { end = value.index(before: end) }
+    return start == end ? nil : String(value[start..<end])
   }
 
   /// The partitions this tool knows, derived from the region name.

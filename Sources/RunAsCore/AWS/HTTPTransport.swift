@@ -5,17 +5,17 @@ import NIOHTTP1
 import NIOPosix
 
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+  import FoundationEssentials
 #else
-import Foundation
+  import Foundation
 #endif
 
 #if canImport(Glibc)
-import Glibc
+  import Glibc
 #elseif canImport(Musl)
-import Musl
+  import Musl
 #elseif canImport(Darwin)
-import Darwin
+  import Darwin
 #endif
 
 /// An HTTP request as plain values, independent of any HTTP library.
@@ -217,9 +217,9 @@ public struct AsyncHTTPClientTransport: HTTPTransport {
       outgoing.body = .bytes(ByteBuffer(bytes: request.body))
     }
     let client = self.client ?? processHTTPClient
-    let timeout = TimeAmount.nanoseconds(
-      Int64(clamping: totalTimeout.components.seconds) &* 1_000_000_000
-        &+ totalTimeout.components.attoseconds / 1_000_000_000)
+    // Capped at a day so the nanosecond count cannot overflow.
+    let seconds = min(max(totalTimeout.components.seconds, 0), 86_400)
+    let timeout = TimeAmount.nanoseconds(seconds * 1_000_000_000 + totalTimeout.components.attoseconds / 1_000_000_000)
     do {
       let response = try await client.execute(outgoing, timeout: timeout)
       let body = try await response.body.collect(upTo: Self.maximumResponseBytes)

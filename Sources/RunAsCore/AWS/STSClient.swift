@@ -1,9 +1,9 @@
 import Logging
 
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+  import FoundationEssentials
 #else
-import Foundation
+  import Foundation
 #endif
 
 /// Who a set of credentials belongs to, as GetCallerIdentity reports it.

@@ -1,9 +1,9 @@
 import Crypto
 
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+  import FoundationEssentials
 #else
-import Foundation
+  import Foundation
 #endif
 
 /// Signs HTTP requests with AWS Signature Version 4 (`AWS4-HMAC-SHA256`, header form).

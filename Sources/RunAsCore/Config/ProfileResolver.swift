@@ -50,8 +50,8 @@ public struct ProfileResolver: Sendable {
   private let environmentLayerError: ProfileError?
   private let defaultLayer: ProfileSettings
   private let defaultLayerError: ProfileError?
-  /// Profiles resolved without overrides; the same inputs always resolve the same way, so
-  /// a source profile shared by many roles is resolved once.
+  /// Source profiles, resolved once however many profiles name them; the same inputs always
+  /// resolve the same way.
   private let cache = ResolvedProfileCache()
 
   /// Creates a resolver over `files`, reading environment variables from `environment`.
@@ -86,8 +86,8 @@ public struct ProfileResolver: Sendable {
   /// `[default]` settings") and applies `overrides` (flags) on top.
   ///
   /// `default` always resolves, even when no file defines it; any other unknown name is an
-  /// error. Profiles resolved without overrides (including every source profile) are kept and
-  /// shared by later calls.
+  /// error. Source profiles are resolved once and shared by every profile (and later call)
+  /// that uses them.
   ///
   /// - Throws: ``ProfileError`` for an unknown profile, a `source_profile` that names a missing
   ///   profile, a loop of source profiles, an invalid value in a file or the environment, or a
@@ -97,8 +97,7 @@ public struct ProfileResolver: Sendable {
   {
     let name = name.isEmpty ? "default" : name
     if name.hasPrefix("arn:") { return try resolveRoleARN(name, overrides: overrides) }
-    let isCacheable = overrides.isEmpty
-    if isCacheable, let resolved = cache[name] { return resolved }
+    if overrides.isEmpty, let resolved = cache[name] { return resolved }
 
     // Walk source_profile links from the requested profile down to its base (or to a source
     // resolved earlier), then build the profiles from the bottom up, each on the one below it.
@@ -138,7 +137,7 @@ public struct ProfileResolver: Sendable {
         name: links[position].name, section: links[position].section,
         isSelfSourced: links[position].isSelfSourced, source: below,
         overrides: overrides, appliesOverrides: position == 0)
-      if position > 0 || isCacheable { cache[profile.name] = profile }
+      if position > 0 { cache[profile.name] = profile }
       below = (profile, links[position].section)
     }
     guard let top = below?.profile else {
@@ -161,12 +160,15 @@ public struct ProfileResolver: Sendable {
   /// removed; `[services …]`, `[sso-session …]` and other typed sections, `[plugins]`, and
   /// credentials sections named by an identity-provider URL left out.
   public var profileNames: [String] {
-    var names = Array(configSectionPositions.keys)
-    names.reserveCapacity(names.count + files.credentials.sections.count)
+    // Collected in file order, which is often nearly sorted and so sorts much faster than the
+    // index's hash order.
+    var names: [String] = []
+    names.reserveCapacity(files.config.sections.count + files.credentials.sections.count)
+    for section in files.config.sections {
+      if let name = Self.profileName(ofConfigSection: section.name) { names.append(name) }
+    }
     for section in files.credentials.sections
-    where configSectionPositions[section.name] == nil
-      && !section.name.utf8.contains(UInt8(ascii: " ")) && !section.name.contains("://")
-    {
+    where !section.name.utf8.contains(UInt8(ascii: " ")) && !section.name.contains("://") {
       names.append(section.name)
     }
     names.sort()
@@ -240,7 +242,8 @@ public struct ProfileResolver: Sendable {
   ) throws(ProfileError) -> ResolvedProfile {
     var settings = ProfileSettings()
     settings.overlay(defaultLayer, includingChainKeys: false)
-    if let sourceSection = source?.section {
+    // A `[default]` source adds nothing to the `[default]` layer already applied.
+    if let sourceSection = source?.section, source?.profile.name != "default" {
       try Self.apply(sourceSection, from: files.config, to: &settings, includingChainKeys: false)
     }
     if let section {
@@ -421,15 +424,24 @@ public struct ProfileResolver: Sendable {
     var positions: [String: Int] = [:]
     positions.reserveCapacity(config.sections.count)
     for (position, section) in config.sections.enumerated() {
-      let name = section.name
-      if name.hasPrefix("profile ") {
-        let profile = String(name.dropFirst("profile ".count))
-        if profile != "default" || positions[profile] == nil { positions[profile] = position }
-      } else if !name.utf8.contains(UInt8(ascii: " ")) && name != "plugins" && name != "DEFAULT" {
-        if name == "default" || positions[name] == nil { positions[name] = position }
-      }
+      guard let profile = profileName(ofConfigSection: section.name) else { continue }
+      let isPrefixed = section.name.utf8.count != profile.utf8.count
+      // [profile x] beats [x], except that [default] beats [profile default].
+      let wins = isPrefixed ? profile != "default" : profile == "default"
+      if wins || positions[profile] == nil { positions[profile] = position }
     }
     return positions
+  }
+
+  /// The profile a config-file section defines: `x` for `[profile x]` and for a bare `[x]`;
+  /// `nil` for typed sections (`[services x]`, `[sso-session x]`), `[plugins]` and go-ini's
+  /// `[DEFAULT]`.
+  private static func profileName(ofConfigSection name: String) -> String? {
+    if name.hasPrefix("profile ") { return String(name.dropFirst("profile ".count)) }
+    guard !name.utf8.contains(UInt8(ascii: " ")), name != "plugins", name != "DEFAULT" else {
+      return nil
+    }
+    return name
   }
 
   /// What a recognised key sets.

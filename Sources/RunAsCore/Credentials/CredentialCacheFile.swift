@@ -54,27 +54,18 @@ public struct CredentialCacheFile: Sendable, Equatable {
   /// The lock that serialises "check cache → call STS → write cache" across processes.
   public var lock: FileLock { FileLock(protecting: path) }
 
-  private struct Document: Decodable {
-    var AccessKeyId: String?
-    var SecretAccessKey: String?
-    var SessionToken: String?
-    var Expiration: String?
-    var MfaSerial: String?
-  }
-
   /// The cached entry, or `nil` when there is none usable.
   public func load() -> CachedCredentials? {
     guard let bytes = try? POSIXFile.read(path), !bytes.isEmpty,
-      let document = try? JSONDecoder().decode(Document.self, from: Data(bytes)),
-      let keyID = document.AccessKeyId, !keyID.isEmpty,
-      let secret = document.SecretAccessKey, !secret.isEmpty
+      let document = FlatJSONObject.parse(bytes),
+      let keyID = document["AccessKeyId"], !keyID.isEmpty,
+      let secret = document["SecretAccessKey"], !secret.isEmpty
     else { return nil }
-    let expiration = document.Expiration.flatMap(Timestamp.parseISO8601)
     let credentials = AWSCredentials(
       accessKeyID: keyID, secretAccessKey: secret,
-      sessionToken: document.SessionToken.flatMap { $0.isEmpty ? nil : $0 },
-      expiration: expiration)
-    return CachedCredentials(credentials: credentials, mfaSerial: document.MfaSerial)
+      sessionToken: document["SessionToken"].flatMap { $0.isEmpty ? nil : $0 },
+      expiration: document["Expiration"].flatMap(Timestamp.parseISO8601))
+    return CachedCredentials(credentials: credentials, mfaSerial: document["MfaSerial"])
   }
 
   /// Writes `entry`, replacing the file atomically with mode 0600.

@@ -7,28 +7,39 @@ import Logging
 
 /// STS over HTTP for one profile: its region and configured endpoints, signing each call with the
 /// credentials the caller passes.
+///
+/// Creating one costs nothing: the endpoint is resolved when a call is made, so the cached-credential
+/// path, which makes none, never pays for it.
 public struct STSService: SecurityTokenService {
-  /// The unsigned client; each call signs with the credentials it is given.
-  public let client: STSClient
+  private let settings: ProfileSettings
+  private let environment: [String: String]
+  private let logger: Logger
 
-  /// The client for `profile`'s region and endpoint settings (`AWS_ENDPOINT_URL_STS`,
+  /// The service for `profile`'s region and endpoint settings (`AWS_ENDPOINT_URL_STS`,
   /// `AWS_ENDPOINT_URL`, the profile's `services` section and `endpoint_url`).
-  public init(profile: ResolvedProfile, environment: [String: String], logger: Logger) throws {
-    let settings = profile.settings
+  public init(profile: ResolvedProfile, environment: [String: String], logger: Logger) {
+    self.settings = profile.settings
+    self.environment = environment
+    self.logger = logger
+  }
+
+  /// The unsigned client for the resolved endpoint; calls sign with the credentials they are given.
+  public func client() throws -> STSClient {
     let endpoint = try EndpointResolver.resolve(
       service: "sts", region: settings.region?.value, environment: environment,
       servicesEndpointURL: settings.serviceEndpoints["sts"]?.value,
       profileEndpointURL: settings.endpointURL?.value,
       profileSTSRegionalEndpoints: settings.stsRegionalEndpoints?.value)
     logger.debug("STS endpoint \(endpoint.url) (signing region \(endpoint.signingRegion))")
-    client = STSClient(
-      endpoint: endpoint, credentials: nil, retryPolicy: AWSRetryPolicy(environment: environment), logger: logger)
+    return STSClient(
+      endpoint: endpoint, credentials: nil, transport: AsyncHTTPClientTransport(environment: environment),
+      retryPolicy: AWSRetryPolicy(environment: environment), logger: logger)
   }
 
   public func getSessionToken(
     credentials: AWSCredentials, duration: Duration, mfaSerial: String?, tokenCode: String?
   ) async throws -> AWSCredentials {
-    try await client.withCredentials(credentials).getSessionToken(
+    try await client().withCredentials(credentials).getSessionToken(
       duration: duration, mfaSerial: mfaSerial, tokenCode: tokenCode)
   }
 
@@ -36,17 +47,17 @@ public struct STSService: SecurityTokenService {
     credentials: AWSCredentials, roleARN: String, sessionName: String, duration: Duration,
     externalID: String?, mfaSerial: String?, tokenCode: String?
   ) async throws -> AWSCredentials {
-    try await client.withCredentials(credentials).assumeRole(
+    try await client().withCredentials(credentials).assumeRole(
       roleARN: roleARN, sessionName: sessionName, duration: duration, externalID: externalID,
       mfaSerial: mfaSerial, tokenCode: tokenCode)
   }
 
   public func getCallerIdentity(credentials: AWSCredentials) async throws -> CallerIdentity {
-    try await client.withCredentials(credentials).getCallerIdentity()
+    try await client().withCredentials(credentials).getCallerIdentity()
   }
 
   /// AWS's clock, from the `Date` header of an STS response.
   public func serverDate() async throws -> Date? {
-    try await client.serverDate()
+    try await client().serverDate()
   }
 }
