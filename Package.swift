@@ -6,6 +6,7 @@ let package = Package(
   platforms: [.macOS(.v14)],
   products: [
     .executable(name: "aws-runas", targets: ["aws-runas"]),
+    .executable(name: "aws-runas-tui", targets: ["aws-runas-tui"]),
     .library(name: "RunAsCore", targets: ["RunAsCore"]),
   ],
   dependencies: [
@@ -36,6 +37,23 @@ let package = Package(
       // SwiftPM exports every symbol of an executable (for @testable tests). 30,000 dynamic symbols
       // slow every start-up in the dynamic loader, which `credential_process` pays on each call.
       linkerSettings: [.unsafeFlags(["-Xlinker", "--no-export-dynamic"])]
+    ),
+    .systemLibrary(
+      name: "CNcurses",
+      path: "Modules/CNcurses",
+      providers: [.apt(["libncurses-dev"])]
+    ),
+    .target(
+      name: "RunAsTUI",
+      dependencies: ["RunAsCore", "CNcurses"]
+    ),
+    .executableTarget(
+      name: "aws-runas-tui",
+      dependencies: ["RunAsTUI", "RunAsCore"]
+    ),
+    .testTarget(
+      name: "RunAsTUITests",
+      dependencies: ["RunAsTUI"]
     ),
     .executableTarget(
       name: "runas-bench",

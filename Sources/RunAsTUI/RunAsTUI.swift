@@ -1,0 +1,2 @@
+/// The full-screen profile manager: state, reducer, renderer and terminal adapters.
+public enum RunAsTUI {}

@@ -1,0 +1,2 @@
+import RunAsTUI
+print("aws-runas-tui: not built yet")
