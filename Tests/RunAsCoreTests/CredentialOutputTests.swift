@@ -1,0 +1,78 @@
+import Foundation
+import Testing
+
+@testable import RunAsCore
+
+@Suite("Credential output")
+struct CredentialOutputTests {
+  static let credentials = AWSCredentials(
+    accessKeyID: "ASIAEXAMPLE", secretAccessKey: "se'cr\"et$`x`\\n",
+    sessionToken: "tok/en+=", expiration: Date(timeIntervalSince1970: 1_714_566_896))
+
+  @Test func credentialProcessDocumentHasVersionOneAndKeysInOrder() {
+    #expect(
+      CredentialOutput.credentialProcessJSON(Self.credentials)
+        == #"{"AccessKeyId":"ASIAEXAMPLE","SecretAccessKey":"se'cr\"et$`x`\\n","SessionToken":"tok/en+=","Version":1,"Expiration":"2024-05-01T12:34:56Z"}"#
+    )
+  }
+
+  @Test func credentialProcessDocumentOmitsEmptyTokenAndExpiration() {
+    let keys = AWSCredentials(accessKeyID: "AKIA", secretAccessKey: "s", sessionToken: nil, expiration: nil)
+    #expect(CredentialOutput.credentialProcessJSON(keys) == #"{"AccessKeyId":"AKIA","SecretAccessKey":"s","Version":1}"#)
+  }
+
+  @Test func containerEndpointDocumentUsesTokenKey() {
+    #expect(
+      CredentialOutput.containerEndpointJSON(Self.credentials)
+        == #"{"AccessKeyId":"ASIAEXAMPLE","SecretAccessKey":"se'cr\"et$`x`\\n","Token":"tok/en+=","Expiration":"2024-05-01T12:34:56Z"}"#
+    )
+  }
+
+  @Test func posixScriptSurvivesEvalInARealShell() throws {
+    let script = CredentialOutput.environmentScript(
+      Self.credentials, region: "eu-west-1", profileName: "it's", dialect: .posix)
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/sh")
+    process.arguments = ["-c", script + #"printf '%s|%s|%s|%s' "$AWS_SECRET_ACCESS_KEY" "$AWSRUNAS_PROFILE" "$AWS_DEFAULT_REGION" "$AWS_SECURITY_TOKEN""#]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try process.run()
+    process.waitUntilExit()
+    let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    #expect(output == "se'cr\"et$`x`\\n|it's|eu-west-1|tok/en+=")
+  }
+
+  @Test func variablesComeInAFixedOrder() {
+    let names = CredentialEnvironment.variables(for: Self.credentials, region: "us-east-1", profileName: "dev").map(\.name)
+    #expect(
+      names == [
+        "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_REGION",
+        "AWS_DEFAULT_REGION", "AWSRUNAS_EXPIRATION", "AWSRUNAS_PROFILE",
+      ])
+  }
+
+  @Test func fishAndPowerShellQuoteTheirOwnWay() {
+    #expect(ShellDialect.fish.assignment("A", #"it's \ here"#) == #"set -gx A 'it\'s \\ here'"#)
+    #expect(ShellDialect.powershell.assignment("A", "it's") == "$env:A = 'it''s'")
+  }
+
+  @Test(arguments: [
+    ("/bin/bash", ShellDialect.posix), ("/usr/bin/fish", .fish), ("/usr/local/bin/pwsh", .powershell), ("", .posix),
+  ])
+  func dialectFollowsTheShell(shell: String, expected: ShellDialect) {
+    #expect(ShellDialect.detect(environment: shell.isEmpty ? [:] : ["SHELL": shell]) == expected)
+  }
+
+  @Test func powerShellIsDetectedWithoutSHELLWhenItsModulePathIsSet() {
+    #expect(ShellDialect.detect(environment: ["PSModulePath": "C:\\x"]) == .powershell)
+  }
+
+  @Test func expirationLineSaysHowLongIsLeft() {
+    let now = Date(timeIntervalSince1970: 1_714_566_896 - 59 * 60 - 30)
+    #expect(
+      CredentialOutput.expirationLine(Self.credentials, now: now)
+        == "Credentials will expire on 2024-05-01 12:34:56 (59 minutes from now)")
+    let later = Date(timeIntervalSince1970: 1_714_566_896 + 7200)
+    #expect(CredentialOutput.expirationLine(Self.credentials, now: later).hasPrefix("Credentials expired on"))
+  }
+}
