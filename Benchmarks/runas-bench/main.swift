@@ -1,8 +1,7 @@
+import Foundation
 // Benchmarks of the engine's pure paths (run by `make bench` in a release build):
 // parsing and resolving generated configs of growing size.
 import RunAsCore
-
-import Foundation
 
 /// A config with `count` role profiles, each with a source profile and a few settings.
 func generatedConfig(profiles count: Int) -> String {
@@ -40,11 +39,14 @@ for count in [1_000, 10_000, 50_000] {
   var resolveTimes: [Duration] = []
   for _ in 0..<7 {
     var config: INIFile?
-    parseTimes.append(clock.measure { config = try? INIFile(parsing: text, path: "/bench/config", stripsInlineComments: false) })
+    parseTimes.append(
+      clock.measure { config = try? INIFile(parsing: text, path: "/bench/config", stripsInlineComments: false) })
     guard let config else { fatalError("generated config did not parse") }
     let files = AWSConfigFiles(
       configPath: "/bench/config", credentialsPath: "/bench/credentials", config: config,
-      credentials: try! INIFile(parsing: "[default]\naws_access_key_id = AKIA\naws_secret_access_key = x\n", path: "/bench/credentials", stripsInlineComments: true))
+      credentials: try! INIFile(
+        parsing: "[default]\naws_access_key_id = AKIA\naws_secret_access_key = x\n", path: "/bench/credentials",
+        stripsInlineComments: true))
     let resolver = ProfileResolver(files: files, environment: [:])
     var resolved = 0
     resolveTimes.append(
@@ -57,5 +59,7 @@ for count in [1_000, 10_000, 50_000] {
   let resolve = median(resolveTimes)
   let total = parse + resolve
   let perProfile = Double(milliseconds(total))! * 1000 / Double(count)
-  print("| \(count) | \(milliseconds(parse)) | \(milliseconds(resolve)) | \(milliseconds(total)) | \(String(format: "%.2f", perProfile)) |")
+  print(
+    "| \(count) | \(milliseconds(parse)) | \(milliseconds(resolve)) | \(milliseconds(total)) | \(String(format: "%.2f", perProfile)) |"
+  )
 }

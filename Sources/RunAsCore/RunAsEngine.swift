@@ -1,9 +1,10 @@
+import Logging
+
 #if canImport(FoundationEssentials)
   import FoundationEssentials
 #else
   import Foundation
 #endif
-import Logging
 
 /// The engine's front door: configuration files, profile resolution, credential chains, STS and
 /// diagnostics, for one process environment. The command line and the TUI both start here.

@@ -14,19 +14,23 @@ struct BadInputTests {
     """
 
   /// Asserts a one-line error containing every fragment, exit 1, nothing on stdout.
-  func expectOneLineFailure(_ result: ProcessResult, _ fragments: String..., sourceLocation: SourceLocation = #_sourceLocation) {
+  func expectOneLineFailure(
+    _ result: ProcessResult, _ fragments: String..., sourceLocation: SourceLocation = #_sourceLocation
+  ) {
     #expect(result.exitCode == 1, "\(result.output())", sourceLocation: sourceLocation)
     #expect(result.stdout.isEmpty, "stdout: \(result.stdout)", sourceLocation: sourceLocation)
     let lines = result.stderr.split(separator: "\n")
     #expect(lines.count == 1, "stderr: \(result.stderr)", sourceLocation: sourceLocation)
     for fragment in fragments {
-      #expect(result.stderr.contains(fragment), "missing \(fragment) in: \(result.stderr)", sourceLocation: sourceLocation)
+      #expect(
+        result.stderr.contains(fragment), "missing \(fragment) in: \(result.stderr)", sourceLocation: sourceLocation)
     }
     #expect(!result.stderr.contains("Fatal error"), sourceLocation: sourceLocation)
   }
 
   @Test func malformedConfigNamesFileAndLine() throws {
-    let scenario = try Scenario { _ in "[default]\nregion = us-east-1\n[profile dev]\nrole_arn arn:aws:iam::1:role/x\n" }
+    let scenario = try Scenario { _ in "[default]\nregion = us-east-1\n[profile dev]\nrole_arn arn:aws:iam::1:role/x\n"
+    }
     let result = try scenario.runAs(["-O", "json", "dev"])
     expectOneLineFailure(result, scenario.sandbox.configFile + ":4")
   }

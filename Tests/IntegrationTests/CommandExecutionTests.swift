@@ -38,7 +38,8 @@ struct CommandExecutionTests {
 
   @Test func envFlagPassesCredentialsAsVariables() throws {
     let scenario = try Scenario { Self.config($0) }
-    let script = "import boto3; print(boto3.session.Session().get_credentials().method, boto3.client('sts').get_caller_identity()['Arn'])"
+    let script =
+      "import boto3; print(boto3.session.Session().get_credentials().method, boto3.client('sts').get_caller_identity()['Arn'])"
     let result = try scenario.runAs(["-E", "dev", "python3", "-c", script])
     #expect(result.exitCode == 0, "\(result.output())")
     #expect(result.stdout.hasPrefix("env arn:aws:sts::123456789012:assumed-role/dev/"))
@@ -46,7 +47,8 @@ struct CommandExecutionTests {
 
   @Test func credentialProcessServesAwsCLIAndBoto3() throws {
     let scenario = try Scenario { user in
-      Self.config(user) + "\n[profile via-process]\ncredential_process = \(runAsBinary()) -O json dev\nregion = us-east-1\n"
+      Self.config(user)
+        + "\n[profile via-process]\ncredential_process = \(runAsBinary()) -O json dev\nregion = us-east-1\n"
     }
     let cli = try run(
       "/usr/bin/env", ["aws", "sts", "get-caller-identity", "--profile", "via-process", "--output", "text"],
@@ -55,7 +57,10 @@ struct CommandExecutionTests {
     #expect(cli.stdout.contains("assumed-role/dev/"))
     let python = try run(
       "/usr/bin/env",
-      ["python3", "-c", "import boto3; print(boto3.Session(profile_name='via-process').client('sts').get_caller_identity()['Arn'])"],
+      [
+        "python3", "-c",
+        "import boto3; print(boto3.Session(profile_name='via-process').client('sts').get_caller_identity()['Arn'])",
+      ],
       environment: scenario.environment())
     #expect(python.exitCode == 0, "\(python.output())")
     #expect(python.stdout.contains("assumed-role/dev/"))
@@ -149,7 +154,8 @@ struct CommandExecutionTests {
 
   @Test func awsProfileVariableTakesTheProfileAndLeavesAllArgumentsToTheCommand() throws {
     let scenario = try Scenario { Self.config($0) }
-    let result = try scenario.runAs(["sh", "-c", "echo $AWSRUNAS_PROFILE:$AWS_PROFILE"], environment: ["AWS_PROFILE": "dev"])
+    let result = try scenario.runAs(
+      ["sh", "-c", "echo $AWSRUNAS_PROFILE:$AWS_PROFILE"], environment: ["AWS_PROFILE": "dev"])
     #expect(result.exitCode == 0, "\(result.output())")
     #expect(result.stdout == "dev:\n")
   }

@@ -41,8 +41,9 @@ struct CredentialFlowTests {
     let warm = try scenario.runAs(["-O", "json", "admin"])
     #expect(warm.exitCode == 0)
     #expect(try emulator.calls() == [:])
-    #expect(try Scenario.credentialDocument(warm)["AccessKeyId"] as? String
-      == Scenario.credentialDocument(cold)["AccessKeyId"] as? String)
+    #expect(
+      try Scenario.credentialDocument(warm)["AccessKeyId"] as? String
+        == Scenario.credentialDocument(cold)["AccessKeyId"] as? String)
   }
 
   @Test func sessionTokenIsSharedByRolesWithTheSameSourceProfile() throws {

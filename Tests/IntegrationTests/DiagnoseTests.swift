@@ -23,7 +23,8 @@ struct DiagnoseTests {
     let scenario = try Scenario(credentialsSection: "nobody") { _ in
       "[default]\noutput = json\n[profile dev]\nsource_profile = default\nrole_arn = arn:aws:iam::123456789012:role/dev\n"
     }
-    let result = try scenario.runAs(["-D", "dev"], environment: ["AWS_ACCESS_KEY_ID": "AKIAEXAMPLE", "AWS_SESSION_TOKEN": "x"])
+    let result = try scenario.runAs(
+      ["-D", "dev"], environment: ["AWS_ACCESS_KEY_ID": "AKIAEXAMPLE", "AWS_SESSION_TOKEN": "x"])
     #expect(result.exitCode == 0, "\(result.output())")
     #expect(result.stderr.contains("ERROR detected static access key env var along with session token env var"))
     #expect(result.stderr.contains("ERROR region is not set"))

@@ -80,10 +80,14 @@ struct MFATests {
     let scenario = try Scenario(mfa: true) { _ in
       "[default]\nregion = us-east-1\n[profile secure]\nsource_profile = default\nrole_arn = \(Scenario.roleARN("secure"))\n"
     }
-    let bogus = try scenario.runAs(["-M", "arn:aws:iam::123456789012:mfa/nobody", "-o", "123456", "-O", "json", "secure"])
+    let bogus = try scenario.runAs([
+      "-M", "arn:aws:iam::123456789012:mfa/nobody", "-o", "123456", "-O", "json", "secure",
+    ])
     #expect(bogus.exitCode == 1)
     #expect(bogus.stderr.contains("AccessDenied"))
-    let real = try scenario.runAs(["-M", scenario.user.mfaSerial!, "-o", try scenario.mfaCode(), "-O", "json", "secure"])
+    let real = try scenario.runAs([
+      "-M", scenario.user.mfaSerial!, "-o", try scenario.mfaCode(), "-O", "json", "secure",
+    ])
     #expect(real.exitCode == 0, "\(real.output())")
   }
 }

@@ -12,7 +12,8 @@ struct ContainerEndpointTests {
 
   func handler(token: String? = "sekrit") -> ContainerCredentialHandler {
     let provider = StaticCredentialProvider(Self.credentials)
-    let source = RefreshingCredentials(quietProvider: provider, interactiveProvider: provider, initial: Self.credentials)
+    let source = RefreshingCredentials(
+      quietProvider: provider, interactiveProvider: provider, initial: Self.credentials)
     return ContainerCredentialHandler(token: token, source: source)
   }
 
@@ -34,7 +35,8 @@ struct ContainerEndpointTests {
   @Test func otherPathsAndMethodsAreRefused() async {
     let auth: [(name: String, value: String)] = [("Authorization", "sekrit")]
     #expect(await handler().respond(to: EndpointRequest(method: "GET", path: "/other", headers: auth)).status == 404)
-    #expect(await handler().respond(to: EndpointRequest(method: "POST", path: "/credentials", headers: auth)).status == 405)
+    #expect(
+      await handler().respond(to: EndpointRequest(method: "POST", path: "/credentials", headers: auth)).status == 405)
   }
 
   @Test func realSocketServesKeepAliveRequestsAndRejectsHugeBodies() async throws {
@@ -66,7 +68,9 @@ final class RawHTTP {
     address.sin_port = in_port_t(UInt16(port).bigEndian)
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
     let connected = withUnsafePointer(to: &address) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+        connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+      }
     }
     guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
     var timeout = timeval(tv_sec: 5, tv_usec: 0)
@@ -90,7 +94,8 @@ final class RawHTTP {
       let text = String(decoding: received, as: UTF8.self)
       if let end = text.range(of: "\r\n\r\n") {
         let head = text[..<end.lowerBound].lowercased()
-        let length = head.components(separatedBy: "\r\n").first { $0.hasPrefix("content-length:") }
+        let length =
+          head.components(separatedBy: "\r\n").first { $0.hasPrefix("content-length:") }
           .flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
         if text.utf8.count - text[..<end.upperBound].utf8.count >= length { return text }
       }

@@ -35,7 +35,8 @@ struct CredentialCacheFileTests {
 
   @Test func fileWrittenByTheGoToolIsReadWithUnknownMFA() throws {
     let cache = CredentialCacheFile(directory: directory, kind: .sessionToken, name: "go")
-    try #"{"AccessKeyId":"ASIAGO","Expiration":"2024-05-01T12:34:56.123456789Z","SecretAccessKey":"s","SessionToken":"t"}"#
+    try
+      #"{"AccessKeyId":"ASIAGO","Expiration":"2024-05-01T12:34:56.123456789Z","SecretAccessKey":"s","SessionToken":"t"}"#
       .write(toFile: cache.path, atomically: true, encoding: .utf8)
     let entry = try #require(cache.load())
     #expect(entry.credentials.accessKeyID == "ASIAGO")
@@ -43,7 +44,9 @@ struct CredentialCacheFileTests {
     #expect(entry.credentials.expiration.map { Int($0.timeIntervalSince1970) } == 1_714_566_896)
   }
 
-  @Test(arguments: ["", "{", "not json", #"{"AccessKeyId":"","SecretAccessKey":"s"}"#, #"{"SecretAccessKey":"s"}"#, "[1]"])
+  @Test(arguments: [
+    "", "{", "not json", #"{"AccessKeyId":"","SecretAccessKey":"s"}"#, #"{"SecretAccessKey":"s"}"#, "[1]",
+  ])
   func unusableFilesCountAsNothingCached(_ content: String) throws {
     let cache = CredentialCacheFile(directory: directory, kind: .assumeRole, name: "broken")
     try content.write(toFile: cache.path, atomically: true, encoding: .utf8)

@@ -18,7 +18,8 @@ struct CredentialOutputTests {
 
   @Test func credentialProcessDocumentOmitsEmptyTokenAndExpiration() {
     let keys = AWSCredentials(accessKeyID: "AKIA", secretAccessKey: "s", sessionToken: nil, expiration: nil)
-    #expect(CredentialOutput.credentialProcessJSON(keys) == #"{"AccessKeyId":"AKIA","SecretAccessKey":"s","Version":1}"#)
+    #expect(
+      CredentialOutput.credentialProcessJSON(keys) == #"{"AccessKeyId":"AKIA","SecretAccessKey":"s","Version":1}"#)
   }
 
   @Test func containerEndpointDocumentUsesTokenKey() {
@@ -33,7 +34,11 @@ struct CredentialOutputTests {
       Self.credentials, region: "eu-west-1", profileName: "it's", dialect: .posix)
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/bin/sh")
-    process.arguments = ["-c", script + #"printf '%s|%s|%s|%s' "$AWS_SECRET_ACCESS_KEY" "$AWSRUNAS_PROFILE" "$AWS_DEFAULT_REGION" "$AWS_SECURITY_TOKEN""#]
+    process.arguments = [
+      "-c",
+      script
+        + #"printf '%s|%s|%s|%s' "$AWS_SECRET_ACCESS_KEY" "$AWSRUNAS_PROFILE" "$AWS_DEFAULT_REGION" "$AWS_SECURITY_TOKEN""#,
+    ]
     let pipe = Pipe()
     process.standardOutput = pipe
     try process.run()
@@ -43,7 +48,8 @@ struct CredentialOutputTests {
   }
 
   @Test func variablesComeInAFixedOrder() {
-    let names = CredentialEnvironment.variables(for: Self.credentials, region: "us-east-1", profileName: "dev").map(\.name)
+    let names = CredentialEnvironment.variables(for: Self.credentials, region: "us-east-1", profileName: "dev").map(
+      \.name)
     #expect(
       names == [
         "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_REGION",

@@ -1,3 +1,5 @@
 import Testing
+
 @testable import RunAsCore
+
 @Test func versionIsSet() { #expect(!RunAsCore.version.isEmpty) }

@@ -381,8 +381,7 @@ private struct INIParser {
     while valueEnd > valueStart, Self.isBlank(bytes[valueEnd - 1]) { valueEnd -= 1 }
     if valueEnd - valueStart >= 2 {
       let quote = bytes[valueStart]
-      if (quote == UInt8(ascii: "\"") || quote == UInt8(ascii: "'")) && bytes[valueEnd - 1] == quote
-      {
+      if (quote == UInt8(ascii: "\"") || quote == UInt8(ascii: "'")) && bytes[valueEnd - 1] == quote {
         var inner = valueStart + 1
         while inner < valueEnd - 1, bytes[inner] != quote { inner += 1 }
         if inner == valueEnd - 1 {

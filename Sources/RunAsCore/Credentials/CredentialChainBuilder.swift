@@ -1,3 +1,5 @@
+import Logging
+
 #if canImport(FoundationEssentials)
   import FoundationEssentials
 #else
@@ -6,7 +8,6 @@
 #if canImport(Glibc)
   import Glibc
 #endif
-import Logging
 
 /// Turns a resolved profile into the chain of providers that produce its credentials.
 ///
@@ -114,7 +115,8 @@ public struct CredentialChainBuilder: Sendable {
     if let keys = Self.environmentCredentials(environment) { return keys }
     let name = base.name.isEmpty ? "default" : base.name
     throw CredentialError(
-      message: "no credentials for profile \"\(name)\": no aws_access_key_id/aws_secret_access_key in its credentials file section and none in the environment",
+      message:
+        "no credentials for profile \"\(name)\": no aws_access_key_id/aws_secret_access_key in its credentials file section and none in the environment",
       hint: "add them under [\(name)] in your credentials file, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")
   }
 

@@ -1,9 +1,10 @@
+import Logging
+
 #if canImport(FoundationEssentials)
   import FoundationEssentials
 #else
   import Foundation
 #endif
-import Logging
 
 /// STS over HTTP for one profile: its region and configured endpoints, signing each call with the
 /// credentials the caller passes.

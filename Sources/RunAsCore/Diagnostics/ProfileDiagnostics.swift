@@ -103,7 +103,9 @@ public struct ProfileDiagnostics: Sendable {
       report.profileName = profileName
     } else {
       report.findings.append(
-        .init(.warning, "No profile specified, will only check default section. Provide a profile name for more validation"))
+        .init(
+          .warning, "No profile specified, will only check default section. Provide a profile name for more validation")
+      )
     }
     let profile: ResolvedProfile
     do {
@@ -189,13 +191,15 @@ public struct ProfileDiagnostics: Sendable {
       section?.entry("aws_access_key_id")?.value.isEmpty == false
       && section?.entry("aws_secret_access_key")?.value.isEmpty == false
     if !hasKeys {
-      findings.append(.init(.error, "incomplete or missing credentials for profile '\(sectionName)' in \(files.credentialsPath)"))
+      findings.append(
+        .init(.error, "incomplete or missing credentials for profile '\(sectionName)' in \(files.credentialsPath)"))
       return findings
     }
     findings.append(.init(.info, "profile credentials appear sane"))
     if let key = environment["AWS_ACCESS_KEY_ID"], !key.isEmpty {
       findings.append(
-        .init(.error, "detected AWS credential environment variables and profile credentials, this may confuse aws-runas"))
+        .init(
+          .error, "detected AWS credential environment variables and profile credentials, this may confuse aws-runas"))
     } else {
       findings.append(.init(.info, "credentials appear sane"))
     }

@@ -1,9 +1,10 @@
+import Dispatch
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import Dispatch
 
 /// Runs a command as a child process with inherited standard streams, the way `aws-runas profile
 /// cmd …` does: terminal signals (Ctrl-C, Ctrl-\) go to the child alone, SIGTERM and SIGHUP sent to
@@ -64,7 +65,8 @@ public enum ChildProcess {
         message: "command not found: \(arguments.first ?? "")",
         hint: "check the name, or that it is on PATH")
     }
-    let executable = command[0].contains("/") ? command[0] : (findExecutable(command[0], path: environment["PATH"]) ?? command[0])
+    let executable =
+      command[0].contains("/") ? command[0] : (findExecutable(command[0], path: environment["PATH"]) ?? command[0])
 
     // Terminal signals reach the child through its process group; aws-runas itself ignores them
     // while the child runs. SIGTERM and SIGHUP are forwarded.

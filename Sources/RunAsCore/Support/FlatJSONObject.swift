@@ -119,7 +119,9 @@ public enum FlatJSONObject {
     }
 
     mutating func skipSpace() {
-      while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x09 || bytes[index] == 0x0a || bytes[index] == 0x0d {
+      while index < bytes.count,
+        bytes[index] == 0x20 || bytes[index] == 0x09 || bytes[index] == 0x0a || bytes[index] == 0x0d
+      {
         index += 1
       }
     }

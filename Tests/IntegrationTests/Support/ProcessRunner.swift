@@ -100,7 +100,8 @@ func runAsBinary() -> String {
     return URL(fileURLWithPath: dir).appendingPathComponent("aws-runas").path
   }
   #if os(Linux)
-    let testBinary = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+    let testBinary =
+      (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
       ?? CommandLine.arguments[0]
     let productsDir = URL(fileURLWithPath: testBinary).deletingLastPathComponent()
   #else
