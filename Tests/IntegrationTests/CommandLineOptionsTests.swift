@@ -1,0 +1,105 @@
+import Foundation
+import Testing
+
+/// Flags and their environment twins on the default action.
+@Suite("Command-line options")
+struct CommandLineOptionsTests {
+  static func config(_ user: IAMUser) -> String {
+    """
+    [default]
+    region = us-east-1
+
+    [profile dev]
+    source_profile = default
+    role_arn = \(Scenario.roleARN("dev"))
+    """
+  }
+
+  @Test func whoamiLogsTheCallerIdentityOnStandardError() throws {
+    let scenario = try Scenario { Self.config($0) }
+    let result = try scenario.runAs(["-w", "dev"])
+    #expect(result.exitCode == 0, "\(result.output())")
+    #expect(result.stderr.contains(" INFO {UserId:"))
+    #expect(result.stderr.contains("Arn:arn:aws:sts::123456789012:assumed-role/dev/"))
+    #expect(result.stderr.contains("Account:123456789012}"))
+    #expect(result.stdout.hasPrefix("export AWS_ACCESS_KEY_ID='ASIA"))
+  }
+
+  @Test func expirationIsPrintedOnStandardError() throws {
+    let scenario = try Scenario { Self.config($0) }
+    let result = try scenario.runAs(["-e", "dev"])
+    #expect(result.exitCode == 0, "\(result.output())")
+    #expect(result.stderr.contains("Credentials will expire on "))
+    #expect(result.stderr.contains("minutes from now)"))
+  }
+
+  @Test func outputFormatVariableSelectsJSON() throws {
+    let scenario = try Scenario { Self.config($0) }
+    let result = try scenario.runAs(["dev"], environment: ["RUNAS_OUTPUT_FORMAT": "JSON"])
+    #expect(result.exitCode == 0, "\(result.output())")
+    #expect(try Scenario.credentialDocument(result)["Version"] as? Int == 1)
+  }
+
+  @Test func envCredentialsVariableWorksLikeTheFlag() throws {
+    let scenario = try Scenario { Self.config($0) }
+    let result = try scenario.runAs(
+      ["dev", "sh", "-c", "echo ${AWS_ACCESS_KEY_ID%%[0-9A-Z]*}${AWS_CONTAINER_CREDENTIALS_FULL_URI:-none}"],
+      environment: ["RUNAS_ENV_CREDENTIALS": "true"])
+    #expect(result.exitCode == 0, "\(result.output())")
+    #expect(result.stdout == "none\n")
+  }
+
+  @Test func sessionCredentialsVariableWorksLikeTheFlag() throws {
+    let emulator = try STSEmulator()
+    let scenario = try Scenario(emulator: emulator) { Self.config($0) }
+    let result = try scenario.runAs(["-O", "json", "dev"], environment: ["RUNAS_SESSION_CREDENTIALS": "1"])
+    #expect(result.exitCode == 0, "\(result.output())")
+    #expect(try emulator.calls() == ["GetSessionToken": 1])
+  }
+
+  @Test func cacheHitNeedsNoNetworkAtAll() throws {
+    let scenario = try Scenario { Self.config($0) }
+    let warm = try scenario.runAs(["-O", "json", "dev"])
+    #expect(warm.exitCode == 0, "\(warm.output())")
+    let offline = try scenario.runAs(["-O", "json", "dev"], environment: ["AWS_ENDPOINT_URL": "http://127.0.0.1:9"])
+    #expect(offline.exitCode == 0, "\(offline.output())")
+    #expect(offline.stdout == warm.stdout)
+  }
+
+  @Test func verboseLoggingNeverShowsSecrets() throws {
+    let scenario = try Scenario { Self.config($0) }
+    let result = try scenario.runAs(["-v", "-O", "json", "dev"])
+    #expect(result.exitCode == 0, "\(result.output())")
+    #expect(result.stderr.contains("DEBUG"))
+    let document = try Scenario.credentialDocument(result)
+    let secrets = [
+      scenario.user.secretAccessKey, document["SecretAccessKey"] as? String ?? "?",
+      document["SessionToken"] as? String ?? "?",
+    ]
+    for secret in secrets { #expect(!result.stderr.contains(secret)) }
+  }
+
+  @Test func versionFlagPrintsTheVersion() throws {
+    let scenario = try Scenario { Self.config($0) }
+    let result = try scenario.runAs(["-V"])
+    #expect(result.exitCode == 0)
+    #expect(result.stdout.hasPrefix("aws-runas version "))
+  }
+
+  @Test func combinedShortFlagsWork() throws {
+    let scenario = try Scenario { Self.config($0) }
+    let result = try scenario.runAs(["-se", "dev"])
+    #expect(result.exitCode == 0, "\(result.output())")
+    #expect(result.stderr.contains("Credentials will expire on"))
+    #expect(result.stdout.contains("AWS_SESSION_TOKEN"))
+  }
+
+  @Test func roleARNProfileTakesMFASerialFromTheFlag() throws {
+    let emulator = try STSEmulator()
+    let scenario = try Scenario(emulator: emulator, mfa: true) { _ in "[default]\nregion = us-east-1\n" }
+    let arn = Scenario.roleARN("mfa-direct", account: "555555555555")
+    let result = try scenario.runAs(["-M", scenario.user.mfaSerial!, "-o", try scenario.mfaCode(), "-O", "json", arn])
+    #expect(result.exitCode == 0, "\(result.output())")
+    #expect(try emulator.calls() == ["GetSessionToken": 1, "AssumeRole": 1])
+  }
+}
