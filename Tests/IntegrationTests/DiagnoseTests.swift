@@ -46,3 +46,52 @@ struct DiagnoseTests {
     #expect(result.stderr.contains("WARN cannot check clock drift"), "\(result.stderr)")
   }
 }
+
+/// The NTP check of `diagnose`, against a local SNTP server whose clock is shifted.
+@Suite("Diagnose NTP")
+struct DiagnoseNTPTests {
+  /// Starts `Tests/Support/ntp_server.py` with `offset` seconds and returns its port and process.
+  static func startServer(offset: Double) throws -> (port: String, process: Process, stdin: Pipe) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    let script = STSEmulator.repositoryRoot().appendingPathComponent("Tests/Support/ntp_server.py").path
+    process.arguments = ["python3", script, "--offset", String(offset)]
+    let output = Pipe()
+    let input = Pipe()
+    process.standardOutput = output
+    process.standardInput = input
+    try process.run()
+    var line = Data()
+    while !line.contains(UInt8(ascii: "\n")) {
+      let chunk = output.fileHandleForReading.availableData
+      if chunk.isEmpty { throw HarnessError("ntp_server.py exited before printing its port") }
+      line += chunk
+    }
+    let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    return (String(text.dropFirst("PORT ".count)), process, input)
+  }
+
+  @Test(arguments: [
+    (0.0, "INFO system time is within spec"), (240.0, "WARN Local time drift is more than 3m0s"),
+    (-600.0, "ERROR Local time drift is more than 5m0s"),
+  ])
+  func ntpServerClockIsComparedWhenConfigured(offset: Double, expected: String) throws {
+    let server = try Self.startServer(offset: offset)
+    defer {
+      try? server.stdin.fileHandleForWriting.close()
+      server.process.waitUntilExit()
+    }
+    let scenario = try Scenario { _ in "[default]\nregion = us-east-1\n" }
+    let result = try scenario.runAs(["diagnose"], environment: ["RUNAS_NTP_SERVER": "127.0.0.1:\(server.port)"])
+    #expect(result.exitCode == 0, "\(result.output())")
+    let ntpLine = result.stderr.split(separator: "\n").first { $0.contains("according to NTP server") }
+    #expect(ntpLine?.contains(expected) == true, "\(result.stderr)")
+  }
+
+  @Test func unreachableNTPServerIsAnErrorFinding() throws {
+    let scenario = try Scenario { _ in "[default]\nregion = us-east-1\n" }
+    let result = try scenario.runAs(["diagnose"], environment: ["RUNAS_NTP_SERVER": "127.0.0.1:9"])
+    #expect(result.exitCode == 0)
+    #expect(result.stderr.contains("ERROR error checking ntp:"), "\(result.stderr)")
+  }
+}

@@ -134,6 +134,15 @@ public struct ProfileDiagnostics: Sendable {
         report.findings.append(.init(.warning, "cannot check clock drift: \(error)"))
       }
     }
+    if let server = environment["RUNAS_NTP_SERVER"], !server.isEmpty {
+      do {
+        let drift = try SNTPClient(server: server).clockOffset()
+        let verdict = Self.judgeDrift(drift)
+        report.findings.append(.init(verdict.severity, verdict.message + " according to NTP server \(server)"))
+      } catch {
+        report.findings.append(.init(.error, "error checking ntp: \(error)"))
+      }
+    }
     return report
   }
 
