@@ -45,7 +45,7 @@ let package = Package(
     ),
     .target(
       name: "RunAsTUI",
-      dependencies: ["RunAsCore", "CNcurses"]
+      dependencies: ["RunAsCore", "CNcurses", .product(name: "Logging", package: "swift-log")]
     ),
     .executableTarget(
       name: "aws-runas-tui",
@@ -66,7 +66,7 @@ let package = Package(
     ),
     .testTarget(
       name: "IntegrationTests",
-      dependencies: ["RunAsCore", "aws-runas"]
+      dependencies: ["RunAsCore", "aws-runas", "aws-runas-tui"]
     ),
   ],
   swiftLanguageModes: [.v6]

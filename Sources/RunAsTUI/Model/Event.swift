@@ -1,0 +1,81 @@
+import RunAsCore
+
+#if canImport(FoundationEssentials)
+  import FoundationEssentials
+#else
+  import Foundation
+#endif
+
+/// Something that happened: a key, a clock tick, a resize, or an engine result posted back.
+public enum Event: Sendable {
+  /// A key press.
+  case key(Key)
+  /// The clock moved (once a second).
+  case tick(Date)
+  /// The terminal has a new size.
+  case resize(rows: Int, columns: Int)
+  /// The configuration was (re-)read.
+  case profilesLoaded([ProfileRow], configPath: String)
+  /// Reading the configuration failed.
+  case profilesFailed(String)
+  /// Cache files were read: expiry per profile that has cached credentials.
+  case expirationsLoaded([String: Date])
+  /// A credential fetch ended; `expiration` on success.
+  case credentialsFetched(profile: String, result: Result<Date?, Failure>, launch: Bool)
+  /// A whoami ended.
+  case whoamiFinished(profile: String, result: Result<CallerIdentity, Failure>)
+  /// A diagnosis ended.
+  case diagnoseFinished(profile: String, AppState.Diagnosis)
+  /// The engine asks the user something.
+  case promptRequested(AppState.Prompt)
+  /// The switchboard listens.
+  case switchboardStarted(url: String, token: String)
+  /// The switchboard now serves `profile`.
+  case switchboardActivated(profile: String?)
+  /// A launched shell ended.
+  case shellExited(profile: String, result: Result<Int32, Failure>)
+  /// A background failure to report in the flash line.
+  case failed(Failure)
+}
+
+/// An error as the user reads it.
+public struct Failure: Error, Sendable, Equatable {
+  /// The message.
+  public var message: String
+
+  /// Creates a failure with `message`.
+  public init(_ message: String) {
+    self.message = message
+  }
+
+  /// A failure describing `error` (its user-facing text when it has one).
+  public init(describing error: any Error) {
+    self.message = "\(error)"
+  }
+}
+
+/// Work the reducer asks for; the runtime performs it off the input loop and posts the result back
+/// as an ``Event``.
+public enum Effect: Sendable, Equatable {
+  /// Get credentials (from the cache or STS, prompting as needed); `force` discards the cache first;
+  /// `launch` starts a shell when they arrive.
+  case fetchCredentials(profile: String, force: Bool, launch: Bool)
+  /// GetCallerIdentity with the profile's credentials.
+  case whoami(profile: String)
+  /// Run the diagnostics.
+  case diagnose(profile: String)
+  /// Leave the screen and run a shell under the role.
+  case launchShell(profile: String)
+  /// Make the switchboard serve the profile.
+  case activate(profile: String)
+  /// Re-read the config and credentials files.
+  case reloadConfiguration
+  /// Re-read the cache files.
+  case reloadCaches
+  /// Answer the waiting prompt `id`.
+  case answerPrompt(id: Int, answer: String)
+  /// Cancel the waiting prompt `id`.
+  case cancelPrompt(id: Int)
+  /// Leave the program.
+  case quit
+}

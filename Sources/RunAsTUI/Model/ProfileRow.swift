@@ -1,0 +1,159 @@
+import RunAsCore
+
+#if canImport(FoundationEssentials)
+  import FoundationEssentials
+#else
+  import Foundation
+#endif
+
+/// One line of the profile list: what the list shows and filters on, derived once from a resolved
+/// profile (or from the error that kept it from resolving).
+public struct ProfileRow: Sendable {
+  /// The profile's name.
+  public var name: String
+  /// The kind, in words: `IAM user`, `role`, `SAML`, `OIDC`, `role ARN`, or `error`.
+  public var kind: String
+  /// The role's account ID, when the profile assumes a role.
+  public var account: String
+  /// The role's name, when the profile assumes a role.
+  public var roleName: String
+  /// The region, or empty when none is configured.
+  public var region: String
+  /// Whether an MFA device is configured.
+  public var needsMFA: Bool
+  /// The cache file that holds the profile's credentials, when it has one.
+  public var cacheFile: String?
+  /// Why the profile does not resolve, if it does not.
+  public var error: String?
+  /// The resolved profile, for the details pane.
+  public var profile: ResolvedProfile?
+  /// Lower-cased name, account and role name, for the filter.
+  let searchText: String
+
+  /// Creates a row from its parts.
+  public init(
+    name: String, kind: String, account: String = "", roleName: String = "", region: String = "",
+    needsMFA: Bool = false, cacheFile: String? = nil, error: String? = nil, profile: ResolvedProfile? = nil
+  ) {
+    self.name = name
+    self.kind = kind
+    self.account = account
+    self.roleName = roleName
+    self.region = region
+    self.needsMFA = needsMFA
+    self.cacheFile = cacheFile
+    self.error = error
+    self.profile = profile
+    self.searchText = (name + "\u{1}" + account + "\u{1}" + roleName).lowercased()
+  }
+
+  /// The row for `name` given the outcome of resolving it; cache files live in `cacheDirectory`.
+  public init(name: String, result: Result<ResolvedProfile, ProfileError>, cacheDirectory: String) {
+    switch result {
+    case .failure(let error):
+      self.init(name: name, kind: "error", error: error.description)
+    case .success(let profile):
+      let settings = profile.settings
+      let roleARN = settings.roleArn?.value ?? ""
+      let (account, roleName) = Self.accountAndRole(of: roleARN)
+      self.init(
+        name: name, kind: Self.label(profile.kind), account: account, roleName: roleName,
+        region: settings.region?.value ?? "", needsMFA: !(settings.mfaSerial?.value ?? "").isEmpty,
+        cacheFile: Self.cacheFile(of: profile, directory: cacheDirectory), profile: profile)
+    }
+  }
+
+  /// `account` and `role name` of a role ARN (`arn:aws:iam::123456789012:role/path/name`).
+  static func accountAndRole(of arn: String) -> (String, String) {
+    guard !arn.isEmpty else { return ("", "") }
+    let parts = arn.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
+    let account = parts.count > 4 ? String(parts[4]) : ""
+    let role = arn.split(separator: "/").last.map(String.init) ?? ""
+    return (account, role)
+  }
+
+  /// The words for a profile kind.
+  static func label(_ kind: ProfileKind) -> String {
+    switch kind {
+    case .iamUser: "IAM user"
+    case .role: "role"
+    case .saml: "SAML"
+    case .oidc: "OIDC"
+    case .roleARN: "role ARN"
+    }
+  }
+
+  /// The cache file the credential chain writes the profile's credentials to (the names of
+  /// `CredentialChainBuilder`), read for countdowns without building a provider or touching the
+  /// network.
+  static func cacheFile(of profile: ResolvedProfile, directory: String) -> String? {
+    let name = profile.name
+    guard !name.isEmpty else { return nil }
+    let kind: CredentialCacheFile.Kind
+    switch profile.kind {
+    case .saml: kind = .samlRole
+    case .oidc: kind = .webRole
+    case .role, .roleARN: kind = .assumeRole
+    case .iamUser:
+      if profile.staticCredentials?.sessionToken != nil { return nil }
+      kind = .sessionToken
+    }
+    return CredentialCacheFile(directory: directory, kind: kind, name: name).path
+  }
+
+  /// Account and role name as one column, e.g. `123456789012/admin`.
+  public var accountAndRole: String {
+    if account.isEmpty && roleName.isEmpty { return "" }
+    return account + "/" + roleName
+  }
+}
+
+/// The state of a profile's cached credentials at one moment, in words that read without colour.
+public enum CredentialStatus: Sendable, Equatable {
+  /// Nothing cached (or no cache for this profile).
+  case none
+  /// Valid for longer than the refresh margin.
+  case valid(Duration)
+  /// Valid, but inside the refresh margin: the next use renews them.
+  case expiring(Duration)
+  /// Past their expiry.
+  case expired
+
+  /// The status of credentials expiring at `expiration`, seen at `now`.
+  public init(expiration: Date?, now: Date, margin: Duration = RunAsEngine.refreshMargin) {
+    guard let expiration else {
+      self = .none
+      return
+    }
+    let seconds = Int64(expiration.timeIntervalSince(now).rounded(.down))
+    if seconds <= 0 {
+      self = .expired
+    } else if Duration.seconds(seconds) <= margin {
+      self = .expiring(.seconds(seconds))
+    } else {
+      self = .valid(.seconds(seconds))
+    }
+  }
+
+  /// `valid 42m07s`, `expiring 4m10s`, `expired`, `no credentials`.
+  public var text: String {
+    switch self {
+    case .none: "no credentials"
+    case .valid(let left): "valid " + Self.format(left)
+    case .expiring(let left): "expiring " + Self.format(left)
+    case .expired: "expired"
+    }
+  }
+
+  /// `1h02m03s`, `42m07s`, `9s`.
+  static func format(_ duration: Duration) -> String {
+    let total = max(0, duration.components.seconds)
+    let hours = total / 3600
+    let minutes = (total % 3600) / 60
+    let seconds = total % 60
+    func two(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
+    if hours > 0 { return "\(hours)h\(two(minutes))m\(two(seconds))s" }
+    if minutes > 0 { return "\(minutes)m\(two(seconds))s" }
+    return "\(seconds)s"
+  }
+}

@@ -1,0 +1,435 @@
+import RunAsCore
+
+#if canImport(FoundationEssentials)
+  import FoundationEssentials
+#else
+  import Foundation
+#endif
+
+/// Draws an ``AppState`` into a ``ScreenBuffer``. Pure: the same state and size give the same
+/// cells, so screens are tested as text.
+public enum Renderer {
+  /// The screen for `state` at its size.
+  public static func render(_ state: AppState) -> ScreenBuffer {
+    let layout = Layout(rows: state.screenRows, columns: state.screenColumns)
+    var screen = ScreenBuffer(rows: layout.rows, columns: layout.columns)
+    if layout.isTooSmall {
+      screen.write("terminal too small", row: 0, column: 0, style: .bad)
+      screen.write(
+        "need \(Layout.minimumColumns)x\(Layout.minimumRows), q quits", row: min(1, layout.rows - 1), column: 0)
+      return screen
+    }
+    drawHeader(state, layout: layout, into: &screen)
+    drawList(state, in: layout.list, into: &screen)
+    if layout.isSideBySide {
+      for row in layout.pane.row..<(layout.pane.row + layout.pane.height) {
+        screen.write("│", row: row, column: layout.pane.column - 1, style: .dim)
+      }
+    }
+    drawPane(state, in: layout.pane, into: &screen)
+    drawStatus(state, row: layout.statusRow, into: &screen)
+    drawHints(state, row: layout.hintRow, into: &screen)
+    if state.mode == .help { drawHelp(state, into: &screen) }
+    if let prompt = state.prompts.first { drawPrompt(prompt, into: &screen) }
+    return screen
+  }
+
+  // MARK: - Header
+
+  static func drawHeader(_ state: AppState, layout: Layout, into screen: inout ScreenBuffer) {
+    screen.fill(row: 0, column: 0, width: layout.columns, style: .header)
+    var parts = [" aws-runas-tui \(state.version)", "config \(state.configPath)"]
+    if let drift = state.clockDrift { parts.append("clock drift \(formatDrift(drift))") }
+    parts.append("active: \(state.activeProfile ?? "none")")
+    screen.write(parts.joined(separator: " │ "), row: 0, column: 0, style: .header)
+    let line: String
+    if let url = state.switchboardURL, let token = state.switchboardToken {
+      line =
+        " switchboard: export AWS_CONTAINER_CREDENTIALS_FULL_URI=\(url) AWS_CONTAINER_AUTHORIZATION_TOKEN=\(token)"
+    } else {
+      line = " switchboard: starting…"
+    }
+    screen.write(line, row: 1, column: 0, style: .dim)
+  }
+
+  /// `+1.2s`, `-350ms`.
+  static func formatDrift(_ drift: Duration) -> String {
+    let milliseconds = drift.components.seconds * 1000 + drift.components.attoseconds / 1_000_000_000_000_000
+    let sign = milliseconds < 0 ? "-" : "+"
+    let magnitude = abs(milliseconds)
+    if magnitude < 1000 { return "\(sign)\(magnitude)ms" }
+    let tenths = (magnitude + 50) / 100
+    return "\(sign)\(tenths / 10).\(tenths % 10)s"
+  }
+
+  // MARK: - List
+
+  /// Column widths of the list for a given width; zero hides a column.
+  struct Columns: Equatable {
+    var name: Int
+    var kind = 8
+    var account: Int
+    var region = 10
+    var mfa = 3
+    var credentials = 15
+
+    init(width: Int) {
+      let prefix = 2
+      var fixed = prefix + kind + 1 + region + 1 + mfa + 1 + credentials + 1 + 1
+      if width - fixed < 24 {
+        region = 0
+        fixed -= 11
+      }
+      if width - fixed < 24 {
+        kind = 0
+        fixed -= 9
+      }
+      let flexible = max(0, width - fixed)
+      name = max(min(flexible, 12), flexible * 9 / 20)
+      account = max(0, flexible - name)
+    }
+  }
+
+  static func drawList(_ state: AppState, in rect: Layout.Rect, into screen: inout ScreenBuffer) {
+    guard rect.height > 0 else { return }
+    let columns = Columns(width: rect.width)
+    var titles = ScreenBuffer(rows: 1, columns: rect.width)
+    titles.fill(row: 0, column: 0, width: rect.width, style: .title)
+    var x = 2
+    func title(_ text: String, _ width: Int) {
+      guard width > 0 else { return }
+      titles.write(text.padded(to: width), row: 0, column: x, style: .title)
+      x += width + 1
+    }
+    title("PROFILE", columns.name)
+    title("KIND", columns.kind)
+    title("ACCOUNT/ROLE", columns.account)
+    title("REGION", columns.region)
+    title("MFA", columns.mfa)
+    title("CREDENTIALS", columns.credentials)
+    blit(titles, row: rect.row, column: rect.column, into: &screen)
+
+    if state.visible.isEmpty {
+      let message =
+        state.rows.isEmpty
+        ? "no profiles in \(state.configPath)" : "no profile matches \"\(state.filter)\" (Esc clears the filter)"
+      screen.write(message, row: rect.row + 1, column: rect.column + 2, style: .dim, width: rect.width - 2)
+      return
+    }
+    let capacity = max(0, rect.height - 1)
+    let end = min(state.visible.count, state.scrollTop + capacity)
+    guard state.scrollTop < end else { return }
+    for position in state.scrollTop..<end {
+      let row = state.rows[state.visible[position]]
+      var line = ScreenBuffer(rows: 1, columns: rect.width)
+      drawRow(row, state: state, selected: position == state.selection, columns: columns, into: &line)
+      blit(line, row: rect.row + 1 + position - state.scrollTop, column: rect.column, into: &screen)
+    }
+  }
+
+  static func drawRow(
+    _ row: ProfileRow, state: AppState, selected: Bool, columns: Columns, into line: inout ScreenBuffer
+  ) {
+    let base: CellStyle = selected ? .selected : .normal
+    line.fill(row: 0, column: 0, width: line.columns, style: base)
+    let isActive = row.name == state.activeProfile
+    line.write(selected ? "▸" : " ", row: 0, column: 0, style: base)
+    line.write(isActive ? "*" : " ", row: 0, column: 1, style: selected ? base : .accent)
+    var x = 2
+    func cell(_ text: String, _ width: Int, _ style: CellStyle) {
+      guard width > 0 else { return }
+      line.write(text.padded(to: width), row: 0, column: x, style: selected ? base : style)
+      x += width + 1
+    }
+    cell(row.name, columns.name, isActive ? .accent : .normal)
+    if let error = row.error {
+      cell("error", columns.kind, .bad)
+      let rest = max(0, line.columns - x)
+      line.write(error.truncated(to: rest), row: 0, column: x, style: selected ? base : .bad)
+      return
+    }
+    cell(row.kind, columns.kind, .normal)
+    cell(row.accountAndRole, columns.account, .dim)
+    cell(row.region, columns.region, .normal)
+    cell(row.needsMFA ? "MFA" : "", columns.mfa, .accent)
+    if state.fetching.contains(row.name) {
+      cell("fetching…", columns.credentials, .accent)
+    } else {
+      let status = state.status(of: row)
+      cell(status.text, columns.credentials, style(of: status))
+    }
+  }
+
+  static func style(of status: CredentialStatus) -> CellStyle {
+    switch status {
+    case .none: .dim
+    case .valid: .good
+    case .expiring: .warning
+    case .expired: .bad
+    }
+  }
+
+  static func blit(_ source: ScreenBuffer, row: Int, column: Int, into screen: inout ScreenBuffer) {
+    guard row >= 0, row < screen.rows else { return }
+    for x in 0..<source.columns where column + x < screen.columns {
+      let cell = source[0, x]
+      screen.write(String(cell.character), row: row, column: column + x, style: cell.style)
+    }
+  }
+
+  // MARK: - Pane
+
+  /// A line of pane text.
+  struct PaneLine {
+    var text: String
+    var style: CellStyle = .normal
+  }
+
+  static func drawPane(_ state: AppState, in rect: Layout.Rect, into screen: inout ScreenBuffer) {
+    guard rect.height > 0, rect.width > 0 else { return }
+    let name = state.selectedRow?.name
+    let tabs: [(AppState.Pane, String)] = [(.details, "i details"), (.whoami, "w whoami"), (.diagnose, "d diagnose")]
+    screen.fill(row: rect.row, column: rect.column, width: rect.width, style: .title)
+    var x = rect.column
+    x = screen.write(
+      " \(state.pane.rawValue)\(name.map { ": " + $0 } ?? "") ", row: rect.row, column: x, style: .title,
+      width: rect.width)
+    for (pane, label) in tabs {
+      let text = pane == state.pane ? "[\(label)]" : " \(label) "
+      x = screen.write(text, row: rect.row, column: x, style: .title, width: rect.column + rect.width - x)
+    }
+    let lines = paneLines(state, width: rect.width - 1)
+    for (offset, line) in lines.prefix(rect.height - 1).enumerated() {
+      screen.write(
+        line.text, row: rect.row + 1 + offset, column: rect.column + 1, style: line.style, width: rect.width - 1)
+    }
+  }
+
+  static func paneLines(_ state: AppState, width: Int) -> [PaneLine] {
+    guard let row = state.selectedRow else { return [PaneLine(text: "no profile selected", style: .dim)] }
+    switch state.pane {
+    case .details: return detailLines(row, state: state, width: width)
+    case .whoami: return whoamiLines(row, state: state, width: width)
+    case .diagnose: return diagnoseLines(row, state: state, width: width)
+    }
+  }
+
+  static func detailLines(_ row: ProfileRow, state: AppState, width: Int) -> [PaneLine] {
+    var lines: [PaneLine] = []
+    if let error = row.error {
+      return wrap(error, width: width).map { PaneLine(text: $0, style: .bad) }
+    }
+    let status = state.status(of: row)
+    var summary = "\(row.kind) · \(status.text)"
+    if let expiration = state.expirations[row.name] { summary += " · until \(Timestamp.formatRFC3339(expiration))" }
+    lines.append(PaneLine(text: summary, style: style(of: status)))
+    if let profile = row.profile, profile.chain.count > 1 {
+      lines.append(PaneLine(text: "chain: " + profile.chain.map(\.displayName).joined(separator: " → ")))
+    }
+    guard let profile = row.profile else { return lines }
+    for setting in profile.settings.described {
+      let pair = "\(setting.key) = \(setting.value)"
+      let origin = setting.origin.description
+      if pair.count + 2 + origin.count <= width {
+        lines.append(PaneLine(text: pair.padded(to: width - origin.count) + origin))
+      } else {
+        lines.append(PaneLine(text: pair))
+        lines.append(PaneLine(text: "  ← " + origin, style: .dim))
+      }
+    }
+    if let keys = profile.staticCredentials {
+      lines.append(PaneLine(text: "keys \(keys.accessKeyID.prefix(4))…  ← \(keys.origin)", style: .dim))
+    }
+    return lines
+  }
+
+  static func whoamiLines(_ row: ProfileRow, state: AppState, width: Int) -> [PaneLine] {
+    switch state.whoami[row.name] {
+    case nil:
+      return [PaneLine(text: "press w to call GetCallerIdentity with this profile's credentials", style: .dim)]
+    case .loading:
+      return [PaneLine(text: "asking STS…", style: .accent)]
+    case .failed(let message):
+      return wrap("error: " + message, width: width).map { PaneLine(text: $0, style: .bad) }
+    case .loaded(let identity):
+      return [
+        PaneLine(text: "Account  \(identity.account)"),
+        PaneLine(text: "Arn      \(identity.arn)"),
+        PaneLine(text: "UserId   \(identity.userID)"),
+      ]
+    }
+  }
+
+  static func diagnoseLines(_ row: ProfileRow, state: AppState, width: Int) -> [PaneLine] {
+    switch state.diagnoses[row.name] {
+    case nil:
+      return [PaneLine(text: "press d to run the checks of aws-runas -D", style: .dim)]
+    case .loading:
+      return [PaneLine(text: "running checks…", style: .accent)]
+    case .failed(let message):
+      return wrap("error: " + message, width: width).map { PaneLine(text: $0, style: .bad) }
+    case .loaded(let diagnosis):
+      var lines: [PaneLine] = []
+      for finding in diagnosis.findings {
+        let style: CellStyle =
+          switch finding.severity {
+          case "ERROR": .bad
+          case "WARN": .warning
+          default: .good
+          }
+        let wrapped = wrap("[\(finding.severity)] \(finding.message)", width: width - 2)
+        for (index, text) in wrapped.enumerated() {
+          lines.append(PaneLine(text: index == 0 ? text : "  " + text, style: style))
+        }
+      }
+      if let drift = diagnosis.clockDrift { lines.append(PaneLine(text: "clock drift: \(formatDrift(drift))")) }
+      if !diagnosis.configuration.isEmpty { lines.append(PaneLine(text: "")) }
+      for entry in diagnosis.configuration {
+        lines.append(PaneLine(text: "\(entry.key): \(entry.value)", style: .dim))
+      }
+      return lines
+    }
+  }
+
+  /// `text` broken into lines of at most `width` characters, at spaces when possible.
+  static func wrap(_ text: String, width: Int) -> [String] {
+    guard width > 4 else { return [text] }
+    var lines: [String] = []
+    var current = ""
+    for word in text.split(separator: " ", omittingEmptySubsequences: false) {
+      var word = String(word)
+      while word.count > width {
+        if !current.isEmpty {
+          lines.append(current)
+          current = ""
+        }
+        lines.append(String(word.prefix(width)))
+        word = String(word.dropFirst(width))
+      }
+      if current.isEmpty {
+        current = word
+      } else if current.count + 1 + word.count <= width {
+        current += " " + word
+      } else {
+        lines.append(current)
+        current = word
+      }
+    }
+    if !current.isEmpty { lines.append(current) }
+    return lines
+  }
+
+  // MARK: - Status and hints
+
+  static func drawStatus(_ state: AppState, row: Int, into screen: inout ScreenBuffer) {
+    let count = "\(state.visible.count) of \(state.rows.count) profiles · sort: \(state.sort.rawValue)"
+    if state.mode == .filtering {
+      let end = screen.write("/" + state.filter, row: row, column: 0, style: .input)
+      screen.cursor = (row, min(end, screen.columns - 1))
+      screen.write("  " + count, row: row, column: end, style: .dim)
+    } else if let flash = state.flash {
+      screen.write(
+        flash.isError ? "error: " + flash.text : flash.text, row: row, column: 0, style: flash.isError ? .bad : .accent)
+    } else if !state.filter.isEmpty {
+      screen.write("filter \"\(state.filter)\" (Esc clears) · " + count, row: row, column: 0, style: .dim)
+    } else {
+      screen.write(count, row: row, column: 0, style: .dim)
+    }
+  }
+
+  static let listHints: [(String, String)] = [
+    ("j/k", "move"), ("/", "filter"), ("⏎", "shell"), ("r/R", "creds"), ("w", "whoami"), ("d", "diagnose"),
+    ("i", "details"), ("a", "activate"), ("s", "sort"), ("^R", "reload"), ("?", "help"), ("q", "quit"),
+  ]
+
+  static func drawHints(_ state: AppState, row: Int, into screen: inout ScreenBuffer) {
+    let hints: [(String, String)]
+    if !state.prompts.isEmpty {
+      hints = [("⏎", "submit"), ("Esc", "cancel")]
+    } else {
+      switch state.mode {
+      case .filtering: hints = [("type", "to filter"), ("⏎", "keep"), ("Esc", "clear"), ("↑/↓", "move")]
+      case .help: hints = [("Esc/?", "close help")]
+      case .list: hints = listHints
+      }
+    }
+    var x = 0
+    for (key, action) in hints {
+      guard x + key.count + action.count + 1 <= screen.columns else { break }
+      x = screen.write(key, row: row, column: x, style: .accent)
+      x = screen.write(" " + action + "  ", row: row, column: x, style: .dim)
+    }
+  }
+
+  // MARK: - Overlays
+
+  static func drawBox(
+    title: String, lines: [PaneLine], width wanted: Int, into screen: inout ScreenBuffer
+  ) -> (row: Int, column: Int, width: Int) {
+    let width = min(wanted, screen.columns - 2)
+    let height = min(lines.count + 2, screen.rows - 2)
+    let top = max(0, (screen.rows - height) / 2)
+    let left = max(0, (screen.columns - width) / 2)
+    let inner = width - 2
+    screen.write(
+      "┌" + ("─" + title + " ").padded(to: inner).replacingTrailingSpaces(with: "─") + "┐", row: top, column: left,
+      style: .modal)
+    for index in 0..<max(0, height - 2) {
+      let row = top + 1 + index
+      screen.write("│", row: row, column: left, style: .modal)
+      screen.fill(row: row, column: left + 1, width: inner, style: .modal)
+      let line = lines[index]
+      screen.write(
+        " " + line.text, row: row, column: left + 1, style: line.style == .normal ? .modal : line.style, width: inner)
+      screen.write("│", row: row, column: left + width - 1, style: .modal)
+    }
+    screen.write("└" + String(repeating: "─", count: inner) + "┘", row: top + height - 1, column: left, style: .modal)
+    return (top, left, width)
+  }
+
+  static func drawHelp(_ state: AppState, into screen: inout ScreenBuffer) {
+    let keys: [(String, String)] = [
+      ("j k ↑ ↓", "move"), ("g G Home End", "first / last"), ("PgUp PgDn", "page"),
+      ("/", "filter by name, account, role (⏎ keeps, Esc clears)"), ("⏎", "open a shell under the selected role"),
+      ("r / R", "get credentials / force a refresh"), ("w", "whoami (GetCallerIdentity)"),
+      ("d", "diagnose (the checks of aws-runas -D)"), ("i", "details: settings and where they come from"),
+      ("a", "serve this profile on the switchboard"), ("s", "sort: name → expiry → kind"),
+      ("Ctrl-R", "re-read the config files"), ("? Esc", "close this help"), ("q Ctrl-C", "quit"),
+    ]
+    var lines = keys.map { PaneLine(text: $0.0.padded(to: 14) + $0.1) }
+    lines.append(PaneLine(text: ""))
+    lines.append(PaneLine(text: "Switchboard (the active profile's credentials):", style: .dim))
+    if let url = state.switchboardURL, let token = state.switchboardToken {
+      lines.append(PaneLine(text: "AWS_CONTAINER_CREDENTIALS_FULL_URI=\(url)", style: .dim))
+      lines.append(PaneLine(text: "AWS_CONTAINER_AUTHORIZATION_TOKEN=\(token)", style: .dim))
+    }
+    _ = drawBox(title: " keys ", lines: lines, width: 76, into: &screen)
+  }
+
+  static func drawPrompt(_ prompt: AppState.Prompt, into screen: inout ScreenBuffer) {
+    let shown = prompt.isSecret ? String(repeating: "•", count: prompt.input.count) : prompt.input
+    let title = " input needed" + (prompt.profileName.map { ": " + $0 } ?? "") + " "
+    let lines = [
+      PaneLine(text: ""), PaneLine(text: prompt.question + shown, style: .input), PaneLine(text: ""),
+      PaneLine(text: "⏎ submit · Esc cancel", style: .modal),
+    ]
+    let box = drawBox(title: title, lines: lines, width: 50, into: &screen)
+    let column = box.column + 2 + prompt.question.count + shown.count
+    screen.cursor = (box.row + 2, min(column, box.column + box.width - 2))
+  }
+}
+
+extension String {
+  /// Trailing spaces replaced by `character` (for box titles).
+  func replacingTrailingSpaces(with character: Character) -> String {
+    var text = self
+    var count = 0
+    while text.last == " " {
+      text.removeLast()
+      count += 1
+    }
+    // Keep the space after the title.
+    if count > 0 { return text + " " + String(repeating: character, count: count - 1) }
+    return text
+  }
+}

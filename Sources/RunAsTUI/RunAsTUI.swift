@@ -1,2 +1,0 @@
-/// The full-screen profile manager: state, reducer, renderer and terminal adapters.
-public enum RunAsTUI {}

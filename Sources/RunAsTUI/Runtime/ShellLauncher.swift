@@ -1,0 +1,48 @@
+import RunAsCore
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// Runs `$SHELL` under a profile's role with the semantics of `aws-runas <profile> <command>`: a
+/// private token-locked credential endpoint on 127.0.0.1 that refreshes by itself, region,
+/// `AWSRUNAS_PROFILE` and `AWSRUNAS_EXPIRATION` set, static keys and `AWS_PROFILE` removed.
+enum ShellLauncher {
+  /// Runs the shell and returns its exit status.
+  static func run(profileName: String, engine: RunAsEngine) async throws -> Int32 {
+    let profile = try engine.resolve(profileName)
+    let quiet = try engine.provider(for: profile, mfa: MFACodeSource(presetCode: nil, prompter: NoPrompter()))
+    let interactive = try engine.provider(for: profile, mfa: MFACodeSource(presetCode: nil, prompter: TTYPrompter()))
+    // The TUI fetched them just before (a cache hit); the quiet chain never prompts here.
+    let credentials = try await quiet.credentials(validFor: RunAsEngine.refreshMargin)
+    let source = RefreshingCredentials(quietProvider: quiet, interactiveProvider: interactive, initial: credentials)
+    let token = RandomToken.make()
+    let server = try await LoopbackHTTPServer.start(
+      host: "127.0.0.1", port: 0, handler: ContainerCredentialHandler(token: token, source: source))
+    var parent = engine.environment
+    parent["AWS_PROFILE"] = nil
+    parent["AWS_DEFAULT_PROFILE"] = nil
+    let environment = ChildEnvironment.make(
+      parent: parent, delivery: .endpoint(url: "http://127.0.0.1:\(server.port)/credentials", token: token),
+      region: profile.settings.region?.value, profileName: profile.displayName, expiration: credentials.expiration)
+    let shell = engine.environment["SHELL"].flatMap { $0.isEmpty ? nil : $0 } ?? "/bin/sh"
+    var banner = ""
+    if let outer = engine.environment["AWSRUNAS_PROFILE"], !outer.isEmpty {
+      banner += "aws-runas-tui: warning: already inside an aws-runas shell for \(outer); this one is \(profileName)\n"
+    }
+    let until = credentials.expiration.map { " until " + Timestamp.formatRFC3339($0) } ?? ""
+    banner += "aws-runas-tui: \(shell) as \(profileName)\(until); exit returns to the list\n"
+    _ = banner.withCString { write(STDERR_FILENO, $0, strlen($0)) }
+    defer { Task { await server.stop() } }
+    do {
+      let termination = try await ChildProcess.run([shell], environment: environment)
+      await server.stop()
+      return termination.exitCode
+    } catch {
+      await server.stop()
+      throw error
+    }
+  }
+}

@@ -1,0 +1,255 @@
+#if canImport(FoundationEssentials)
+  import FoundationEssentials
+#else
+  import Foundation
+#endif
+
+/// The pure heart of the TUI: an event and the current state give the next state and the work to
+/// do. No terminal, file or network access happens here.
+public enum Reducer {
+  /// How long a flash message stays.
+  static let flashDuration: TimeInterval = 6
+
+  /// Applies `event` to `state` and returns the effects to perform.
+  public static func reduce(_ state: inout AppState, _ event: Event) -> [Effect] {
+    switch event {
+    case .key(let key):
+      return handle(key, in: &state)
+    case .tick(let now):
+      state.now = now
+      if let flash = state.flash, flash.until <= now { state.flash = nil }
+      return []
+    case .resize(let rows, let columns):
+      state.screenRows = rows
+      state.screenColumns = columns
+      keepSelectionInView(&state)
+      return []
+    case .profilesLoaded(let rows, let configPath):
+      state.configPath = configPath
+      state.setRows(rows)
+      keepSelectionInView(&state)
+      return [.reloadCaches]
+    case .profilesFailed(let message):
+      flash(&state, message, isError: true)
+      return []
+    case .expirationsLoaded(let expirations):
+      state.expirations = expirations
+      if state.sort == .expiry { state.setSort(.expiry) }
+      return []
+    case .credentialsFetched(let profile, let result, let launch):
+      state.fetching.remove(profile)
+      switch result {
+      case .success(let expiration):
+        if let expiration { state.expirations[profile] = expiration }
+        if launch { return [.launchShell(profile: profile)] }
+        let status = CredentialStatus(expiration: expiration, now: state.now)
+        flash(&state, "credentials for \(profile): \(expiration == nil ? "static keys" : status.text)", isError: false)
+      case .failure(let failure):
+        flash(&state, "\(profile): \(failure.message)", isError: true)
+      }
+      return []
+    case .whoamiFinished(let profile, let result):
+      switch result {
+      case .success(let identity): state.whoami[profile] = .loaded(identity)
+      case .failure(let failure): state.whoami[profile] = .failed(failure.message)
+      }
+      return []
+    case .diagnoseFinished(let profile, let diagnosis):
+      state.diagnoses[profile] = .loaded(diagnosis)
+      if let drift = diagnosis.clockDrift { state.clockDrift = drift }
+      return []
+    case .promptRequested(let prompt):
+      state.prompts.append(prompt)
+      return []
+    case .switchboardStarted(let url, let token):
+      state.switchboardURL = url
+      state.switchboardToken = token
+      return []
+    case .switchboardActivated(let profile):
+      state.activeProfile = profile
+      if let profile { flash(&state, "switchboard now serves \(profile)", isError: false) }
+      return []
+    case .shellExited(let profile, let result):
+      switch result {
+      case .success(let status):
+        flash(&state, "shell for \(profile) exited with status \(status)", isError: status != 0)
+      case .failure(let failure):
+        flash(&state, "cannot launch a shell for \(profile): \(failure.message)", isError: true)
+      }
+      return [.reloadCaches]
+    case .failed(let failure):
+      flash(&state, failure.message, isError: true)
+      return []
+    }
+  }
+
+  // MARK: - Keys
+
+  private static func handle(_ key: Key, in state: inout AppState) -> [Effect] {
+    if !state.prompts.isEmpty { return handlePromptKey(key, in: &state) }
+    switch state.mode {
+    case .help:
+      switch key {
+      case .escape, .character("?"), .character("q"), .enter: state.mode = .list
+      case .control("c"): return quit(&state)
+      default: break
+      }
+      return []
+    case .filtering:
+      return handleFilterKey(key, in: &state)
+    case .list:
+      return handleListKey(key, in: &state)
+    }
+  }
+
+  private static func handlePromptKey(_ key: Key, in state: inout AppState) -> [Effect] {
+    switch key {
+    case .enter:
+      let prompt = state.prompts.removeFirst()
+      return [.answerPrompt(id: prompt.id, answer: prompt.input)]
+    case .escape, .control("c"):
+      let prompt = state.prompts.removeFirst()
+      return [.cancelPrompt(id: prompt.id)]
+    case .backspace:
+      if !state.prompts[0].input.isEmpty { state.prompts[0].input.removeLast() }
+    case .character(let character):
+      state.prompts[0].input.append(character)
+    default:
+      break
+    }
+    return []
+  }
+
+  private static func handleFilterKey(_ key: Key, in state: inout AppState) -> [Effect] {
+    switch key {
+    case .enter:
+      state.mode = .list
+    case .escape:
+      state.setFilter("")
+      state.mode = .list
+    case .backspace:
+      var text = state.filter
+      if !text.isEmpty { text.removeLast() }
+      state.setFilter(text)
+    case .character(let character):
+      state.setFilter(state.filter + String(character))
+    case .control("c"):
+      return quit(&state)
+    case .up, .down, .pageUp, .pageDown, .home, .end:
+      move(key, in: &state)
+      return []
+    default:
+      return []
+    }
+    keepSelectionInView(&state)
+    return []
+  }
+
+  private static func handleListKey(_ key: Key, in state: inout AppState) -> [Effect] {
+    switch key {
+    case .character("j"), .down, .character("k"), .up, .character("g"), .home, .character("G"), .end,
+      .pageUp, .pageDown:
+      move(key, in: &state)
+    case .character("/"):
+      state.mode = .filtering
+    case .escape:
+      if !state.filter.isEmpty {
+        state.setFilter("")
+        keepSelectionInView(&state)
+      }
+    case .character("?"):
+      state.mode = .help
+    case .character("q"), .control("c"):
+      return quit(&state)
+    case .character("s"):
+      let all = AppState.SortOrder.allCases
+      let next = all[((all.firstIndex(of: state.sort) ?? 0) + 1) % all.count]
+      state.setSort(next)
+      keepSelectionInView(&state)
+      flash(&state, "sorted by \(next.rawValue)", isError: false)
+    case .character("i"):
+      state.pane = .details
+    case .control("r"):
+      flash(&state, "re-reading the configuration…", isError: false)
+      return [.reloadConfiguration]
+    case .enter, .character("r"), .character("R"), .character("w"), .character("d"), .character("a"):
+      return act(on: key, in: &state)
+    default:
+      break
+    }
+    return []
+  }
+
+  /// Keys that work on the selected profile.
+  private static func act(on key: Key, in state: inout AppState) -> [Effect] {
+    guard let row = state.selectedRow else {
+      flash(&state, "no profile selected", isError: true)
+      return []
+    }
+    let name = row.name
+    switch key {
+    case .character("d"):
+      state.pane = .diagnose
+      state.diagnoses[name] = .loading
+      return [.diagnose(profile: name)]
+    default:
+      break
+    }
+    if let error = row.error {
+      flash(&state, error, isError: true)
+      return []
+    }
+    switch key {
+    case .enter:
+      state.fetching.insert(name)
+      return [.fetchCredentials(profile: name, force: false, launch: true)]
+    case .character("r"), .character("R"):
+      state.fetching.insert(name)
+      return [.fetchCredentials(profile: name, force: key == .character("R"), launch: false)]
+    case .character("w"):
+      state.pane = .whoami
+      state.whoami[name] = .loading
+      return [.whoami(profile: name)]
+    case .character("a"):
+      return [.activate(profile: name)]
+    default:
+      return []
+    }
+  }
+
+  private static func move(_ key: Key, in state: inout AppState) {
+    let count = state.visible.count
+    guard count > 0 else { return }
+    let page = Layout(rows: state.screenRows, columns: state.screenColumns).listCapacity
+    var target = state.selection
+    switch key {
+    case .character("j"), .down: target += 1
+    case .character("k"), .up: target -= 1
+    case .character("g"), .home: target = 0
+    case .character("G"), .end: target = count - 1
+    case .pageDown: target += page
+    case .pageUp: target -= page
+    default: break
+    }
+    state.selection = min(max(0, target), count - 1)
+    keepSelectionInView(&state)
+  }
+
+  private static func quit(_ state: inout AppState) -> [Effect] {
+    state.wantsQuit = true
+    return [.quit]
+  }
+
+  static func flash(_ state: inout AppState, _ text: String, isError: Bool) {
+    state.flash = AppState.Flash(text: text, isError: isError, until: state.now + flashDuration)
+  }
+
+  /// Scrolls the list so the selection is on screen.
+  static func keepSelectionInView(_ state: inout AppState) {
+    let capacity = Layout(rows: state.screenRows, columns: state.screenColumns).listCapacity
+    let count = state.visible.count
+    if state.selection < state.scrollTop { state.scrollTop = state.selection }
+    if state.selection >= state.scrollTop + capacity { state.scrollTop = state.selection - capacity + 1 }
+    state.scrollTop = max(0, min(state.scrollTop, max(0, count - capacity)))
+  }
+}
