@@ -7,33 +7,7 @@ set -euo pipefail
 
 APT_PACKAGES=(hyperfine wrk awscli)
 
-SUDO=()
-if [[ $(id -u) -ne 0 ]]; then SUDO=(sudo); fi
-
-# Runs a command with its output hidden unless it fails.
-quietly() {
-  local log
-  log=$(mktemp)
-  if ! "$@" >"$log" 2>&1; then
-    echo "ensure-bench-deps: failed: $*" >&2
-    cat "$log" >&2
-    rm -f "$log"
-    return 1
-  fi
-  rm -f "$log"
-}
-
-apt_missing() {
-  local package
-  for package in "$@"; do
-    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' \
-      || echo "$package"
-  done
-}
+source "$(dirname "$0")/apt.sh"
 
 mapfile -t missing < <(apt_missing "${APT_PACKAGES[@]}")
-if ((${#missing[@]})); then
-  quietly "${SUDO[@]}" apt-get update
-  quietly "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive \
-    apt-get install -y --no-install-recommends "${missing[@]}"
-fi
+if ((${#missing[@]})); then apt_install "${missing[@]}"; fi

@@ -9,35 +9,7 @@ APT_PACKAGES=(tmux libncurses-dev)
 # The emulator uses moto internals (IAM MFA device model, server app), so moto is pinned.
 PIP_PACKAGES=("moto[server]==5.2.1" boto3 awscli)
 
-SUDO=()
-if [[ $(id -u) -ne 0 ]]; then SUDO=(sudo); fi
-
-# Runs a command with its output hidden unless it fails.
-quietly() {
-  local log
-  log=$(mktemp)
-  if ! "$@" >"$log" 2>&1; then
-    echo "ensure-test-deps: failed: $*" >&2
-    cat "$log" >&2
-    rm -f "$log"
-    return 1
-  fi
-  rm -f "$log"
-}
-
-apt_missing() {
-  local package
-  for package in "$@"; do
-    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' \
-      || echo "$package"
-  done
-}
-
-apt_install() {
-  quietly "${SUDO[@]}" apt-get update
-  quietly "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive \
-    apt-get install -y --no-install-recommends "$@"
-}
+source "$(dirname "$0")/apt.sh"
 
 python_ready() {
   python3 -c 'import moto.server, boto3, flask, flask_cors' >/dev/null 2>&1 \

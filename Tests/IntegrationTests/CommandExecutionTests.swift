@@ -6,15 +6,7 @@ import Testing
 @Suite("Running commands")
 struct CommandExecutionTests {
   static func config(_ user: IAMUser) -> String {
-    """
-    [default]
-    region = us-east-1
-
-    [profile dev]
-    source_profile = default
-    role_arn = \(Scenario.roleARN("dev"))
-    region = eu-central-1
-    """
+    Scenario.roleProfileConfig(region: "eu-central-1")
   }
 
   @Test func awsCLIAsChildSeesTheRoleThroughTheEndpoint() throws {

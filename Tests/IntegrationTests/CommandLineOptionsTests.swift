@@ -4,19 +4,8 @@ import Testing
 /// Flags and their environment twins on the default action.
 @Suite("Command-line options")
 struct CommandLineOptionsTests {
-  static func config(_ user: IAMUser) -> String {
-    """
-    [default]
-    region = us-east-1
-
-    [profile dev]
-    source_profile = default
-    role_arn = \(Scenario.roleARN("dev"))
-    """
-  }
-
   @Test func whoamiLogsTheCallerIdentityOnStandardError() throws {
-    let scenario = try Scenario { Self.config($0) }
+    let scenario = try Scenario { _ in Scenario.roleProfileConfig() }
     let result = try scenario.runAs(["-w", "dev"])
     #expect(result.exitCode == 0, "\(result.output())")
     #expect(result.stderr.contains(" INFO {UserId:"))
@@ -26,7 +15,7 @@ struct CommandLineOptionsTests {
   }
 
   @Test func expirationIsPrintedOnStandardError() throws {
-    let scenario = try Scenario { Self.config($0) }
+    let scenario = try Scenario { _ in Scenario.roleProfileConfig() }
     let result = try scenario.runAs(["-e", "dev"])
     #expect(result.exitCode == 0, "\(result.output())")
     #expect(result.stderr.contains("Credentials will expire on "))
@@ -34,14 +23,14 @@ struct CommandLineOptionsTests {
   }
 
   @Test func outputFormatVariableSelectsJSON() throws {
-    let scenario = try Scenario { Self.config($0) }
+    let scenario = try Scenario { _ in Scenario.roleProfileConfig() }
     let result = try scenario.runAs(["dev"], environment: ["RUNAS_OUTPUT_FORMAT": "JSON"])
     #expect(result.exitCode == 0, "\(result.output())")
     #expect(try Scenario.credentialDocument(result)["Version"] as? Int == 1)
   }
 
   @Test func envCredentialsVariableWorksLikeTheFlag() throws {
-    let scenario = try Scenario { Self.config($0) }
+    let scenario = try Scenario { _ in Scenario.roleProfileConfig() }
     let result = try scenario.runAs(
       ["dev", "sh", "-c", "echo ${AWS_ACCESS_KEY_ID%%[0-9A-Z]*}${AWS_CONTAINER_CREDENTIALS_FULL_URI:-none}"],
       environment: ["RUNAS_ENV_CREDENTIALS": "true"])
@@ -51,14 +40,14 @@ struct CommandLineOptionsTests {
 
   @Test func sessionCredentialsVariableWorksLikeTheFlag() throws {
     let emulator = try STSEmulator()
-    let scenario = try Scenario(emulator: emulator) { Self.config($0) }
+    let scenario = try Scenario(emulator: emulator) { _ in Scenario.roleProfileConfig() }
     let result = try scenario.runAs(["-O", "json", "dev"], environment: ["RUNAS_SESSION_CREDENTIALS": "1"])
     #expect(result.exitCode == 0, "\(result.output())")
     #expect(try emulator.calls() == ["GetSessionToken": 1])
   }
 
   @Test func cacheHitNeedsNoNetworkAtAll() throws {
-    let scenario = try Scenario { Self.config($0) }
+    let scenario = try Scenario { _ in Scenario.roleProfileConfig() }
     let warm = try scenario.runAs(["-O", "json", "dev"])
     #expect(warm.exitCode == 0, "\(warm.output())")
     let offline = try scenario.runAs(["-O", "json", "dev"], environment: ["AWS_ENDPOINT_URL": "http://127.0.0.1:9"])
@@ -67,7 +56,7 @@ struct CommandLineOptionsTests {
   }
 
   @Test func verboseLoggingNeverShowsSecrets() throws {
-    let scenario = try Scenario { Self.config($0) }
+    let scenario = try Scenario { _ in Scenario.roleProfileConfig() }
     let result = try scenario.runAs(["-v", "-O", "json", "dev"])
     #expect(result.exitCode == 0, "\(result.output())")
     #expect(result.stderr.contains("DEBUG"))
@@ -80,14 +69,14 @@ struct CommandLineOptionsTests {
   }
 
   @Test func versionFlagPrintsTheVersion() throws {
-    let scenario = try Scenario { Self.config($0) }
+    let scenario = try Scenario { _ in Scenario.roleProfileConfig() }
     let result = try scenario.runAs(["-V"])
     #expect(result.exitCode == 0)
     #expect(result.stdout.hasPrefix("aws-runas version "))
   }
 
   @Test func combinedShortFlagsWork() throws {
-    let scenario = try Scenario { Self.config($0) }
+    let scenario = try Scenario { _ in Scenario.roleProfileConfig() }
     let result = try scenario.runAs(["-se", "dev"])
     #expect(result.exitCode == 0, "\(result.output())")
     #expect(result.stderr.contains("Credentials will expire on"))

@@ -6,6 +6,20 @@ struct Scenario {
   let sandbox: Sandbox
   let user: IAMUser
 
+  /// A config with `[default]` in us-east-1 and one role profile `dev` (in `region` when given)
+  /// whose source is `[default]`.
+  static func roleProfileConfig(region: String? = nil) -> String {
+    """
+    [default]
+    region = us-east-1
+
+    [profile dev]
+    source_profile = default
+    role_arn = \(roleARN("dev"))
+    \(region.map { "region = \($0)" } ?? "")
+    """
+  }
+
   /// A role ARN in the emulator's default account.
   static func roleARN(_ name: String, account: String = "123456789012") -> String {
     "arn:aws:iam::\(account):role/\(name)"
