@@ -61,7 +61,16 @@ struct ExecAction {
     }
     let credentials = try await provider.credentials(validFor: RunAsEngine.refreshMargin)
     logger.debug("credentials ready for \(profile.displayName), key id \(credentials.accessKeyID)")
+    if options.verbosity >= 2 {
+      // -vv is the one place secrets may be shown, as the Go tool's debug output did.
+      logger.debug(
+        "CREDENTIALS: AccessKeyId=\(credentials.accessKeyID) SecretAccessKey=\(credentials.secretAccessKey) SessionToken=\(credentials.sessionToken ?? "")"
+      )
+    }
     let region = profile.settings.region?.value
+    if options.writeCredentials {
+      await writeCredentialsFile(credentials, profileName: profileName ?? "", engine: engine)
+    }
 
     if options.outputJSON {
       writeToStandardOutput(CredentialOutput.credentialProcessJSON(credentials) + "\n")
@@ -84,6 +93,21 @@ struct ExecAction {
     return try await runCommand(
       command, profile: profile, provider: provider, engine: engine, credentials: credentials,
       environment: childEnvironment, region: region)
+  }
+
+  /// `-c`: writes the credentials under `[<profile>-awsrunas]`; a failure is a warning, not an error.
+  private func writeCredentialsFile(_ credentials: AWSCredentials, profileName: String, engine: RunAsEngine) async {
+    guard !profileName.isEmpty else {
+      logger.debug("no profile name, not writing the credentials file")
+      return
+    }
+    let section = CredentialsFileWriter.sectionName(for: profileName)
+    do {
+      try await CredentialsFileWriter(path: engine.files.credentialsPath).write(credentials, section: section)
+      logger.info("Credentials written to AWS credentials file under profile: \(section)")
+    } catch {
+      logger.warning("could not write the credentials file: \(error)")
+    }
   }
 
   private func runCommand(

@@ -92,3 +92,13 @@ struct CommandLineOptionsTests {
     #expect(try emulator.calls() == ["GetSessionToken": 1, "AssumeRole": 1])
   }
 }
+
+extension CommandLineOptionsTests {
+  @Test func doubleVerboseShowsTheCredentialsForDebugging() throws {
+    let scenario = try Scenario { _ in Scenario.roleProfileConfig() }
+    let result = try scenario.runAs(["-vv", "-O", "json", "dev"])
+    #expect(result.exitCode == 0, "\(result.output())")
+    let secret = try #require(try Scenario.credentialDocument(result)["SecretAccessKey"] as? String)
+    #expect(result.stderr.contains("SecretAccessKey=\(secret)"))
+  }
+}
