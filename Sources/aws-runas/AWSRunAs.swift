@@ -19,6 +19,9 @@ enum AWSRunAs {
     let arguments = Array(CommandLine.arguments.dropFirst())
     let code: Int32
     do {
+      if arguments.last == CompletionCommand.flag {
+        exit(CompletionCommand.run(environment: ProcessEnvironment.current()))
+      }
       if let fast = FastPathParser.parse(arguments) {
         code = try await RunAsCommand.run(flags: fast.flags, arguments: fast.arguments)
       } else {
@@ -62,6 +65,12 @@ enum AWSRunAs {
     case "diagnose", "diag":
       let command = try DiagnoseCommand.parse(rest)
       return try await command.run(global: global)
+    case "list", "ls":
+      return try await ListCommand.parse(rest).run(global: global)
+    case "serve", "srv":
+      return try await ServeCommand.parse(rest).run(global: global)
+    case "update":
+      return try await UpdateCommand.run(environment: ProcessEnvironment.current())
     case "help", "h":
       print(RunAsCommand.helpMessage())
       return 0

@@ -59,8 +59,15 @@ struct RunAsCommand: ParsableCommand {
       print("aws-runas version \(RunAsCore.version)")
       return 0
     }
-    if options.listMFA || options.listRoles || options.update || options.ec2 {
-      throw CommandFailure("this option is not available in this version of aws-runas yet")
+    if options.listMFA || options.listRoles {
+      return try await ListCommand(kind: options.listMFA ? .mfa : .roles, profile: arguments.first)
+        .run(global: options)
+    }
+    if options.update {
+      return try await UpdateCommand.run(environment: environment)
+    }
+    if options.ec2 {
+      return try await ServeCommand(mode: .ec2, profile: arguments.first).run(global: options)
     }
     if options.diagnose {
       return try await DiagnoseCommand(profile: arguments.first).run(global: options)

@@ -50,6 +50,86 @@ public struct IAMClient: Sendable {
     }
   }
 
+  /// ListUserPolicies: the names of a user's inline policies, all pages.
+  public func listUserPolicies(userName: String) async throws -> [String] {
+    try await paginate("ListUserPolicies", parameters: [("UserName", userName)]) { Self.members($0, "PolicyNames") }
+  }
+
+  /// GetUserPolicy: an inline user policy's document, URL-decoded.
+  public func getUserPolicy(userName: String, policyName: String) async throws -> String {
+    let response = try await client.call(
+      "GetUserPolicy", parameters: [("UserName", userName), ("PolicyName", policyName)])
+    return try document(response.result.childText("PolicyDocument"), action: "GetUserPolicy")
+  }
+
+  /// ListAttachedUserPolicies: the ARNs of the managed policies attached to a user, all pages.
+  public func listAttachedUserPolicies(userName: String) async throws -> [String] {
+    try await paginate("ListAttachedUserPolicies", parameters: [("UserName", userName)]) {
+      Self.attachedPolicyARNs($0)
+    }
+  }
+
+  /// ListGroupsForUser: the names of the groups a user belongs to, all pages.
+  public func listGroupsForUser(userName: String) async throws -> [String] {
+    try await paginate("ListGroupsForUser", parameters: [("UserName", userName)]) { result in
+      (result.child("Groups")?.children(named: "member") ?? []).compactMap { $0.childText("GroupName") }
+    }
+  }
+
+  /// ListGroupPolicies: the names of a group's inline policies, all pages.
+  public func listGroupPolicies(groupName: String) async throws -> [String] {
+    try await paginate("ListGroupPolicies", parameters: [("GroupName", groupName)]) {
+      Self.members($0, "PolicyNames")
+    }
+  }
+
+  /// GetGroupPolicy: an inline group policy's document, URL-decoded.
+  public func getGroupPolicy(groupName: String, policyName: String) async throws -> String {
+    let response = try await client.call(
+      "GetGroupPolicy", parameters: [("GroupName", groupName), ("PolicyName", policyName)])
+    return try document(response.result.childText("PolicyDocument"), action: "GetGroupPolicy")
+  }
+
+  /// ListAttachedGroupPolicies: the ARNs of the managed policies attached to a group, all pages.
+  public func listAttachedGroupPolicies(groupName: String) async throws -> [String] {
+    try await paginate("ListAttachedGroupPolicies", parameters: [("GroupName", groupName)]) {
+      Self.attachedPolicyARNs($0)
+    }
+  }
+
+  /// The document of a managed policy's default version (GetPolicy, then GetPolicyVersion), URL-decoded.
+  public func defaultPolicyDocument(policyARN: String) async throws -> String {
+    let policy = try await client.call("GetPolicy", parameters: [("PolicyArn", policyARN)])
+    guard let version = policy.result.child("Policy")?.childText("DefaultVersionId"), !version.isEmpty else {
+      throw AWSResponseDecodingError(
+        service: client.endpoint.service, operation: "GetPolicy", reason: "no DefaultVersionId")
+    }
+    let response = try await client.call(
+      "GetPolicyVersion", parameters: [("PolicyArn", policyARN), ("VersionId", version)])
+    return try document(response.result.child("PolicyVersion")?.childText("Document"), action: "GetPolicyVersion")
+  }
+
+  private func document(_ text: String?, action: String) throws -> String {
+    guard let text, !text.isEmpty else {
+      throw AWSResponseDecodingError(service: client.endpoint.service, operation: action, reason: "no policy document")
+    }
+    // IAM returns documents URL-encoded (RFC 3986); a document that does not decode is used as sent.
+    return Self.percentDecoded(text) ?? text
+  }
+
+  private static func members(_ result: XMLElement, _ list: String) -> [String] {
+    (result.child(list)?.children(named: "member") ?? []).map(\.text)
+  }
+
+  private static func attachedPolicyARNs(_ result: XMLElement) -> [String] {
+    (result.child("AttachedPolicies")?.children(named: "member") ?? []).compactMap { $0.childText("PolicyArn") }
+  }
+
+  static func percentDecoded(_ text: String) -> String? {
+    guard text.contains("%") else { return text }
+    return PercentDecoding.decode(text)
+  }
+
   /// Follows `Marker` / `IsTruncated` pagination and collects what `extract` takes from each page.
   ///
   /// - Parameters:

@@ -1,0 +1,111 @@
+import Logging
+
+/// `list roles` and `list mfa` (spec §4.5, §4.6): who the profile's IAM user is, the MFA devices
+/// it has and the roles its policies allow it to assume.
+///
+/// IAM is called with the profile's long-term keys, or, when the profile sets `mfa_serial`, with
+/// its MFA session token (the cached one when valid), because IAM refuses session tokens obtained
+/// without MFA and policies often require MFA.
+public struct IdentityListing: Sendable {
+  /// The engine the profile was resolved with.
+  public let engine: RunAsEngine
+  /// Where MFA codes come from when a session token is needed.
+  public let mfa: MFACodeSource
+
+  /// Creates the listing.
+  public init(engine: RunAsEngine, mfa: MFACodeSource) {
+    self.engine = engine
+    self.mfa = mfa
+  }
+
+  /// The caller's IAM user name and the roles its policies allow it to assume (sorted; entries
+  /// with wildcards are left out).
+  ///
+  /// - Throws: ``IdentityListingError`` for role ARN and single sign-on profiles or a caller that
+  ///   is not an IAM user; what STS throws.
+  public func assumableRoles(for profile: ResolvedProfile) async throws -> (userName: String, roles: [String]) {
+    try reject(profile, roles: true)
+    let (credentials, identity) = try await callerIdentity(for: profile)
+    guard let userName = Self.userName(fromARN: identity.arn) else {
+      throw IdentityListingError(
+        message: "\(identity.arn) is not an IAM user; only IAM users can list the roles their policies allow")
+    }
+    let crawler = IAMRoleCrawler(iam: try iamClient(for: profile, credentials: credentials), logger: engine.logger)
+    let roles = await crawler.roles(forUser: userName)
+    return (userName, AssumableRoles.printable(roles))
+  }
+
+  /// The serial numbers of the caller's MFA devices; empty when the caller is not an IAM user.
+  ///
+  /// - Throws: ``IdentityListingError`` for role ARN and single sign-on profiles; what STS and IAM throw.
+  public func mfaDevices(for profile: ResolvedProfile) async throws -> [String] {
+    try reject(profile, roles: false)
+    let (credentials, identity) = try await callerIdentity(for: profile)
+    guard let userName = Self.userName(fromARN: identity.arn) else { return [] }
+    return try await iamClient(for: profile, credentials: credentials).listMFADevices(userName: userName)
+  }
+
+  /// The user name of an IAM user ARN (`arn:aws:iam::123456789012:user/path/alice` → `alice`).
+  public static func userName(fromARN arn: String) -> String? {
+    let parts = arn.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
+    guard parts.count == 6, parts[2] == "iam", parts[5].hasPrefix("user/") else { return nil }
+    return parts[5].split(separator: "/").last.map(String.init)
+  }
+
+  private func reject(_ profile: ResolvedProfile, roles: Bool) throws {
+    if profile.isRoleARNProfile {
+      throw IdentityListingError(
+        message: "profile looks like an ARN, check command parameters and environment variables")
+    }
+    switch profile.kind {
+    case .oidc where roles:
+      throw IdentityListingError(
+        message: "detected Web Identity profile, only IAM and SAML profiles support role enumeration")
+    case .saml where roles:
+      throw IdentityListingError(message: "listing the roles of a SAML profile is not supported by this build yet")
+    case .saml, .oidc:
+      throw IdentityListingError(
+        message: "detected SAML or Web Identity profile, only IAM profiles support MFA device retrieval")
+    default:
+      break
+    }
+  }
+
+  /// The credentials IAM is called with, and who they belong to.
+  private func callerIdentity(for profile: ResolvedProfile) async throws -> (AWSCredentials, CallerIdentity) {
+    let credentials: AWSCredentials
+    if profile.settings.mfaSerial != nil {
+      credentials = try await engine.provider(for: profile, sessionOnly: true, mfa: mfa)
+        .credentials(validFor: .seconds(60))
+    } else {
+      let builder = CredentialChainBuilder(
+        cacheDirectory: engine.files.cacheDirectory, environment: engine.environment,
+        sts: engine.stsService(for: profile), mfa: mfa, logger: engine.logger)
+      credentials = try builder.baseCredentials(for: profile)
+    }
+    let identity = try await engine.stsService(for: profile).getCallerIdentity(credentials: credentials)
+    return (credentials, identity)
+  }
+
+  private func iamClient(for profile: ResolvedProfile, credentials: AWSCredentials) throws -> IAMClient {
+    let settings = profile.settings
+    let endpoint = try EndpointResolver.resolve(
+      service: "iam", region: settings.region?.value, environment: engine.environment,
+      servicesEndpointURL: settings.serviceEndpoints["iam"]?.value, profileEndpointURL: settings.endpointURL?.value)
+    return IAMClient(
+      endpoint: endpoint, credentials: credentials,
+      transport: AsyncHTTPClientTransport(environment: engine.environment),
+      retryPolicy: AWSRetryPolicy(environment: engine.environment), logger: engine.logger)
+  }
+}
+
+/// A profile or identity `list roles` / `list mfa` cannot work with.
+public struct IdentityListingError: UserFacingError, Sendable {
+  /// What is wrong.
+  public let message: String
+
+  /// Creates the error.
+  public init(message: String) {
+    self.message = message
+  }
+}
