@@ -62,7 +62,8 @@ echo
 # The v2 CLI (Debian's 2.9, which ignores AWS_ENDPOINT_URL) gets its assume-role cache warmed the way
 # botocore writes it: ~/.aws/cli/cache/<sha1 of the sorted AssumeRole arguments>.json.
 mkdir -p "$SANDBOX/.aws/cli/cache"
-python3 - "$ROLE" "$OUT/cold.json" "$SANDBOX/.aws/cli/cache" <<'PY'
+"$BIN" -O json bench >"$OUT/current.json"
+python3 - "$ROLE" "$OUT/current.json" "$SANDBOX/.aws/cli/cache" <<'PY'
 import hashlib, json, sys
 role, creds_file, cache_dir = sys.argv[1:]
 creds = json.load(open(creds_file))
