@@ -17,6 +17,10 @@ enum AWSRunAs {
 
   static func main() async {
     let arguments = Array(CommandLine.arguments.dropFirst())
+    if asksForHelp(arguments) {
+      writeToStandardOutput(RunAsCommand.helpMessage() + "\n")
+      exit(0)
+    }
     let code: Int32
     do {
       if arguments.last == CompletionCommand.flag {
@@ -79,21 +83,37 @@ enum AWSRunAs {
     }
   }
 
-  /// Prints an error the way the Go tool does and returns the exit code for it.
+  /// Whether the flags before the first positional argument ask for help (`-h`, `--help`).
+  ///
+  /// The default action passes everything after the profile to the command, so ArgumentParser
+  /// would otherwise take `--help` for a profile name.
+  static func asksForHelp(_ arguments: [String]) -> Bool {
+    var index = 0
+    while index < arguments.count {
+      let argument = arguments[index]
+      if argument == "-h" || argument == "--help" { return true }
+      guard argument.hasPrefix("-"), argument.count > 1, argument != "--" else { return false }
+      index += 1 + RunAsCommand.valuesConsumed(by: argument)
+    }
+    return false
+  }
+
+  /// Prints an error the way the Go tool does and returns the exit code for it: one line, exit 1
+  /// (0 and the full text for a help request).
   static func report(_ error: any Error) -> Int32 {
     if let exit = error as? ExitCode { return exit.rawValue }
-    if error is CleanExit || error is ValidationError || error is ArgumentParser.ExitCode
-      || String(describing: type(of: error)).contains("Parser")
-    {
-      let message = RunAsCommand.fullMessage(for: error)
-      let code = RunAsCommand.exitCode(for: error).rawValue
-      if !message.isEmpty {
-        if code == 0 { print(message) } else { writeToStandardError(message + "\n") }
-      }
-      return code
+    guard String(reflecting: type(of: error)).hasPrefix("ArgumentParser.") else {
+      writeToStandardError("\(StandardErrorLogHandler.timestamp()) ERROR \(error)\n")
+      return 1
     }
-    let line = "\(StandardErrorLogHandler.timestamp()) ERROR \(error)\n"
-    writeToStandardError(line)
+    let code = RunAsCommand.exitCode(for: error).rawValue
+    if code == 0 {
+      writeToStandardOutput(RunAsCommand.fullMessage(for: error) + "\n")
+      return 0
+    }
+    let message = RunAsCommand.message(for: error)
+    if message.isEmpty { return 1 }
+    writeToStandardError("\(StandardErrorLogHandler.timestamp()) ERROR \(message) (see aws-runas --help)\n")
     return 1
   }
 }

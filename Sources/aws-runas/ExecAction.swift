@@ -19,7 +19,8 @@ struct ExecAction {
 
   /// The profile and command from the positional arguments and `AWS_PROFILE` (spec §1.3).
   static func discover(arguments: [String], environment: [String: String]) -> (profile: String?, command: [String]) {
-    let fromEnvironment = environment["AWS_PROFILE"].flatMap { $0.isEmpty ? nil : $0 }
+    let fromEnvironment =
+      environment["AWS_PROFILE"].flatMap { $0.isEmpty ? nil : $0 }
       ?? environment["AWS_DEFAULT_PROFILE"].flatMap { $0.isEmpty ? nil : $0 }
     if let fromEnvironment {
       // With AWS_PROFILE set every positional argument belongs to the command, except a first

@@ -14,25 +14,37 @@ struct GlobalOptions: ParsableArguments {
   @Option(name: [.customShort("o"), .long], help: "MFA token code (env MFA_CODE).")
   var otp: String?
 
-  @Option(name: [.customShort("M"), .customLong("mfa-serial")], help: "Serial number or ARN of the MFA device (env MFA_SERIAL).")
+  @Option(
+    name: [.customShort("M"), .customLong("mfa-serial")],
+    help: "Serial number or ARN of the MFA device (env MFA_SERIAL).")
   var mfaSerial: String?
 
-  @Option(name: [.customShort("t"), .customLong("mfa-type")], help: "MFA type for identity providers: auto, none, code, push (env MFA_TYPE).")
+  @Option(
+    name: [.customShort("t"), .customLong("mfa-type")],
+    help: "MFA type for identity providers: auto, none, code, push (env MFA_TYPE).")
   var mfaType: String?
 
-  @Option(name: [.customShort("X"), .customLong("external-id")], help: "External ID for the AssumeRole call (env EXTERNAL_ID).")
+  @Option(
+    name: [.customShort("X"), .customLong("external-id")],
+    help: "External ID for the AssumeRole call (env EXTERNAL_ID).")
   var externalID: String?
 
-  @Option(name: [.customShort("J"), .customLong("jump-role")], help: "ARN of the jump role for SAML/OIDC profiles (env JUMP_ROLE_ARN).")
+  @Option(
+    name: [.customShort("J"), .customLong("jump-role")],
+    help: "ARN of the jump role for SAML/OIDC profiles (env JUMP_ROLE_ARN).")
   var jumpRole: String?
 
-  @Option(name: [.customShort("S"), .customLong("saml-url")], help: "URL of the SAML authentication endpoint (env SAML_AUTH_URL).")
+  @Option(
+    name: [.customShort("S"), .customLong("saml-url")],
+    help: "URL of the SAML authentication endpoint (env SAML_AUTH_URL).")
   var samlURL: String?
 
   @Option(name: [.customShort("I"), .customLong("saml-entityid")], help: "SAML entity ID (env SAML_ENTITY_ID).")
   var samlEntityID: String?
 
-  @Option(name: [.customShort("W"), .customLong("web-url")], help: "URL of the OIDC authentication endpoint (env WEB_AUTH_URL).")
+  @Option(
+    name: [.customShort("W"), .customLong("web-url")],
+    help: "URL of the OIDC authentication endpoint (env WEB_AUTH_URL).")
   var webURL: String?
 
   @Option(name: [.customShort("T"), .customLong("web-redirect")], help: "OIDC redirect URI (env WEB_REDIRECT_URI).")
@@ -56,13 +68,19 @@ struct GlobalOptions: ParsableArguments {
     help: "Identity provider type, bypassing auto-detection (env RUNAS_PROVIDER).")
   var provider: String?
 
-  @Flag(name: [.customShort("E"), .long], help: "Pass credentials to the command as environment variables (env RUNAS_ENV_CREDENTIALS).")
+  @Flag(
+    name: [.customShort("E"), .long],
+    help: "Pass credentials to the command as environment variables (env RUNAS_ENV_CREDENTIALS).")
   var env = false
 
-  @Option(name: [.customShort("O"), .long], help: "Credential output format: env (default) or json (env RUNAS_OUTPUT_FORMAT).")
+  @Option(
+    name: [.customShort("O"), .long], help: "Credential output format: env (default) or json (env RUNAS_OUTPUT_FORMAT)."
+  )
   var output: String?
 
-  @Flag(name: [.customShort("s"), .long], help: "Use session token credentials instead of role credentials (env RUNAS_SESSION_CREDENTIALS).")
+  @Flag(
+    name: [.customShort("s"), .long],
+    help: "Use session token credentials instead of role credentials (env RUNAS_SESSION_CREDENTIALS).")
   var session = false
 
   @Flag(name: [.customShort("r"), .long], help: "Force a refresh of the cached credentials.")
@@ -202,13 +220,15 @@ struct EffectiveOptions: Sendable {
       settings.webIdentityRedirectURI = Setting(value, origin: flag("--web-redirect"))
     }
     if let value = options.webClient { settings.webIdentityClientID = Setting(value, origin: flag("--web-client")) }
-    let username = options.username.map { ($0, SettingOrigin.flag("--username")) }
+    let username =
+      options.username.map { ($0, SettingOrigin.flag("--username")) }
       ?? firstEnv("RUNAS_USERNAME").map { ($0.value, SettingOrigin.environment($0.name)) }
     if let (value, origin) = username {
       settings.samlUsername = Setting(value, origin: origin)
       settings.webIdentityUsername = Setting(value, origin: origin)
     }
-    let provider = options.provider.map { ($0, SettingOrigin.flag("--provider")) }
+    let provider =
+      options.provider.map { ($0, SettingOrigin.flag("--provider")) }
       ?? firstEnv("RUNAS_PROVIDER").map { ($0.value, SettingOrigin.environment($0.name)) }
     if let (value, origin) = provider {
       settings.samlProvider = Setting(value, origin: origin)
@@ -221,7 +241,7 @@ struct EffectiveOptions: Sendable {
     do {
       return try GoDuration.parse(text)
     } catch {
-      throw ValidationError("invalid value \"\(text)\" for \(flag): \(error)")
+      throw CommandFailure("invalid value \"\(text)\" for \(flag): \(error)")
     }
   }
 }

@@ -26,10 +26,13 @@ struct RunAsCommand: ParsableCommand {
 
   @OptionGroup var options: GlobalOptions
 
-  @Argument(parsing: .captureForPassthrough, help: "A profile name or role ARN, then an optional command and its arguments.")
+  @Argument(
+    parsing: .captureForPassthrough, help: "A profile name or role ARN, then an optional command and its arguments.")
   var arguments: [String] = []
 
-  static let shortOptionsWithValues: Set<Character> = ["d", "a", "o", "M", "t", "X", "J", "S", "I", "W", "T", "C", "U", "P", "R", "O"]
+  static let shortOptionsWithValues: Set<Character> = [
+    "d", "a", "o", "M", "t", "X", "J", "S", "I", "W", "T", "C", "U", "P", "R", "O",
+  ]
   static let longOptionsWithValues: Set<String> = [
     "duration", "role-duration", "otp", "mfa-serial", "mfa-type", "external-id", "jump-role", "saml-url",
     "saml-entityid", "web-url", "web-redirect", "web-client", "username", "saml-user", "password",
@@ -52,6 +55,11 @@ struct RunAsCommand: ParsableCommand {
 
   /// Runs the default action with `flags` and the positional `arguments`; returns the exit status.
   static func run(flags options: CommandLineFlags, arguments: [String]) async throws -> Int32 {
+    // Everything after the profile belongs to the command, so ArgumentParser hands unknown
+    // options over as arguments; one in the profile's place is a mistake, not a profile.
+    if let first = arguments.first, first.hasPrefix("-"), first.count > 1 {
+      throw CommandFailure("unknown option \(first) (see aws-runas --help)")
+    }
     let environment = ProcessEnvironment.current()
     let effective = try EffectiveOptions(options, environment: environment)
     let logger = makeLogger(verbosity: effective.verbosity)

@@ -1,9 +1,10 @@
+import Logging
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import Logging
 
 /// Writes log lines to stderr in the Go tool's format: `YYYY/MM/DD HH:MM:SS LEVEL message`.
 struct StandardErrorLogHandler: LogHandler {

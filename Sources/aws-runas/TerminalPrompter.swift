@@ -1,9 +1,10 @@
+import RunAsCore
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import RunAsCore
 
 /// Asks questions on the controlling terminal (`/dev/tty`), never on stdout.
 ///
@@ -43,7 +44,9 @@ struct TerminalPrompter: Prompter {
       let n = read(fd, &byte, 1)
       if n < 0 && errno == EINTR { continue }
       if n <= 0 {
-        if line.isEmpty { throw PromptUnavailable(message: "no answer to \"\(question.trimmedPrompt)\" (end of input)") }
+        if line.isEmpty {
+          throw PromptUnavailable(message: "no answer to \"\(question.trimmedPrompt)\" (end of input)")
+        }
         break
       }
       if byte == UInt8(ascii: "\n") { break }

@@ -118,3 +118,25 @@ struct BadInputTests {
     expectOneLineFailure(result, "no credentials for profile \"default\"")
   }
 }
+
+extension BadInputTests {
+  @Test func unknownOptionIsNamed() throws {
+    let scenario = try Scenario { _ in Self.goodConfig }
+    expectOneLineFailure(try scenario.runAs(["--bogus", "dev"]), "unknown option --bogus")
+  }
+
+  @Test func helpFlagPrintsUsageEvenBeforeAProfile() throws {
+    let scenario = try Scenario { _ in Self.goodConfig }
+    for arguments in [["--help"], ["-v", "-h"], ["help"]] {
+      let result = try scenario.runAs(arguments)
+      #expect(result.exitCode == 0)
+      #expect(result.stdout.contains("USAGE: aws-runas"), "\(arguments): \(result.output())")
+    }
+  }
+
+  @Test func badDurationFlagIsOneLineAndExitOne() throws {
+    let scenario = try Scenario { _ in Self.goodConfig }
+    expectOneLineFailure(
+      try scenario.runAs(["-a", "7d", "-O", "json", "dev"]), "invalid value \"7d\" for --role-duration")
+  }
+}
