@@ -149,3 +149,31 @@ final class LockedBox<Value>: @unchecked Sendable {
   var value: Value { lock.withLock { stored } }
   func mutate(_ body: (inout Value) -> Void) { lock.withLock { body(&stored) } }
 }
+
+extension CredentialFlowTests {
+  /// Minutes until the `Expiration` of a `credential_process` document.
+  static func minutesLeft(_ result: ProcessResult) throws -> Double {
+    let expiration = try #require(try Scenario.credentialDocument(result)["Expiration"] as? String)
+    let date = try #require(Scenario.parseTimestamp(expiration))
+    return date.timeIntervalSinceNow / 60
+  }
+
+  @Test(arguments: [("20m", 20.0), ("5m", 15.0), ("48h", 36 * 60.0)])
+  func sessionDurationFlagIsSentClampedToSTSLimits(flag: String, expectedMinutes: Double) throws {
+    let scenario = try Scenario { Self.roleConfig($0) }
+    let result = try scenario.runAs(["-s", "-d", flag, "-O", "json", "admin"])
+    #expect(result.exitCode == 0, "\(result.output())")
+    #expect(abs(try Self.minutesLeft(result) - expectedMinutes) < 2)
+  }
+
+  @Test func durationsFromTheConfigFileApply() throws {
+    let scenario = try Scenario {
+      Self.roleConfig($0, extra: "credentials_duration = 45m\nsession_token_duration = 2h")
+    }
+    let role = try scenario.runAs(["-O", "json", "admin"])
+    #expect(role.exitCode == 0, "\(role.output())")
+    #expect(abs(try Self.minutesLeft(role) - 45) < 2)
+    let session = try scenario.runAs(["-s", "-O", "json", "admin"])
+    #expect(abs(try Self.minutesLeft(session) - 120) < 2)
+  }
+}
