@@ -69,6 +69,12 @@ enum SignalFlags {
 
   static func install(wakeDescriptor: Int32) {
     Self.wakeDescriptor = wakeDescriptor
+    // A parent may have left these blocked (the mask is inherited); the terminal must be restored
+    // whatever started us.
+    var unblock = sigset_t()
+    sigemptyset(&unblock)
+    for number in [SIGWINCH, SIGTERM, SIGINT, SIGHUP] { sigaddset(&unblock, number) }
+    pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
     signal(SIGWINCH) { _ in
       SignalFlags.resized.store(true, ordering: .relaxed)
       var byte: UInt8 = 2

@@ -1,0 +1,165 @@
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// `aws-runas-tui` in a real terminal: a tmux session of a given size on a private tmux server,
+/// driven with `send-keys` and read with `capture-pane`.
+final class TUISession {
+  let socket = "aws-runas-tui-test-" + UUID().uuidString.prefix(8).lowercased()
+  let name = "tui"
+  let scriptPath: String
+
+  /// Starts the TUI with exactly `environment` in a `columns` × `rows` terminal. When the TUI ends,
+  /// the pane prints `TUI-EXIT <status>` and the terminal's `stty` modes, then waits.
+  init(environment: [String: String], directory: String, columns: Int = 80, rows: Int = 24) throws {
+    let binary = URL(fileURLWithPath: runAsBinary()).deletingLastPathComponent()
+      .appendingPathComponent("aws-runas-tui").path
+    func quoted(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+    let assignments = environment.sorted { $0.key < $1.key }.map { quoted("\($0.key)=\($0.value)") }
+    scriptPath = directory + "/run-tui.sh"
+    let script = """
+      #!/bin/sh
+      env -i \(assignments.joined(separator: " ")) \(quoted(binary))
+      echo "TUI-EXIT $?"
+      echo "STTY: $(stty -a | tr ' ' '\\n' | grep -xE -- '-?(icrnl|opost|icanon|echo)' | tr '\\n' ' ')"
+      exec sleep 600
+
+      """
+    try script.write(toFile: scriptPath, atomically: true, encoding: .utf8)
+    chmod(scriptPath, 0o755)
+    try tmux([
+      "new-session", "-d", "-s", name, "-x", "\(columns)", "-y", "\(rows)", "/bin/sh " + quoted(scriptPath),
+    ])
+    try tmux(["set-option", "-t", name, "window-size", "manual"])
+  }
+
+  deinit { _ = try? tmux(["kill-server"]) }
+
+  @discardableResult
+  func tmux(_ arguments: [String]) throws -> String {
+    let result = try Self.spawn(["tmux", "-L", socket] + arguments)
+    guard result.status == 0 else {
+      throw HarnessError("tmux \(arguments.joined(separator: " ")) failed (\(result.status)): \(result.output)")
+    }
+    return result.output
+  }
+
+  /// Runs a command with a clean signal mask and default handlers, returning its exit status and
+  /// its standard output and error together.
+  ///
+  /// Test threads block most signals and children inherit the mask: a tmux server that cannot see
+  /// SIGCHLD never notices its pane's process end. Foundation's `Process` also fails to notice
+  /// tmux's client exiting after it forks the server, so this uses `posix_spawn` and `waitpid`.
+  static func spawn(_ arguments: [String]) throws -> (status: Int32, output: String) {
+    var pipeEnds: [Int32] = [0, 0]
+    guard pipe(&pipeEnds) == 0 else { throw HarnessError("pipe: \(String(cString: strerror(errno)))") }
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_adddup2(&actions, pipeEnds[1], 1)
+    posix_spawn_file_actions_adddup2(&actions, pipeEnds[1], 2)
+    posix_spawn_file_actions_addclose(&actions, pipeEnds[0])
+    posix_spawn_file_actions_addclose(&actions, pipeEnds[1])
+    var attributes = posix_spawnattr_t()
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    var empty = sigset_t()
+    sigemptyset(&empty)
+    posix_spawnattr_setsigmask(&attributes, &empty)
+    var defaults = sigset_t()
+    sigfillset(&defaults)
+    sigdelset(&defaults, SIGKILL)
+    sigdelset(&defaults, SIGSTOP)
+    posix_spawnattr_setsigdefault(&attributes, &defaults)
+    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+    var environment = [
+      "PATH=" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"), "TERM=xterm-256color",
+      "LANG=C.UTF-8",
+    ]
+    if let tmp = ProcessInfo.processInfo.environment["TMPDIR"] { environment.append("TMPDIR=" + tmp) }
+    let argv = arguments.map { strdup($0) } + [nil]
+    let envp = environment.map { strdup($0) } + [nil]
+    defer {
+      argv.forEach { free($0) }
+      envp.forEach { free($0) }
+    }
+    var pid: pid_t = 0
+    let status = posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, envp)
+    close(pipeEnds[1])
+    defer { close(pipeEnds[0]) }
+    guard status == 0 else { throw HarnessError("cannot run \(arguments[0]): \(String(cString: strerror(status)))") }
+    // tmux's server closes the inherited descriptors when it daemonizes, so EOF comes with the client.
+    var output: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 65536)
+    while true {
+      let count = read(pipeEnds[0], &buffer, buffer.count)
+      if count > 0 {
+        output += buffer[0..<count]
+      } else if count < 0 && errno == EINTR {
+        continue
+      } else {
+        break
+      }
+    }
+    var waitStatus: Int32 = 0
+    while waitpid(pid, &waitStatus, 0) < 0 && errno == EINTR {}
+    let exitStatus = (waitStatus & 0x7f) == 0 ? (waitStatus >> 8) & 0xff : 128 + (waitStatus & 0x7f)
+    return (exitStatus, String(decoding: output, as: UTF8.self))
+  }
+
+  /// Sends tmux key names (`Enter`, `Escape`, `C-c`) or literal text with `literal`.
+  func send(_ keys: String..., literal: Bool = false) throws {
+    try tmux(["send-keys", "-t", name] + (literal ? ["-l"] : []) + keys)
+  }
+
+  /// The visible screen.
+  func capture() throws -> String {
+    try tmux(["capture-pane", "-p", "-t", name])
+  }
+
+  /// Captures until `condition` holds (polling every 50 ms) or `timeout` passes; throws with the
+  /// last screen on timeout.
+  @discardableResult
+  func waitFor(
+    _ description: String, timeout: Duration = .seconds(15), _ condition: (String) -> Bool
+  ) throws -> String {
+    let deadline = ContinuousClock.now + timeout
+    var screen = ""
+    while ContinuousClock.now < deadline {
+      screen = try capture()
+      if condition(screen) { return screen }
+      usleep(50_000)
+    }
+    throw HarnessError("timed out waiting for \(description); screen:\n\(screen)")
+  }
+
+  /// Waits until the screen contains `text`.
+  @discardableResult
+  func waitFor(_ text: String, timeout: Duration = .seconds(15)) throws -> String {
+    try waitFor("\"\(text)\"", timeout: timeout) { $0.contains(text) }
+  }
+
+  /// Resizes the terminal.
+  func resize(columns: Int, rows: Int) throws {
+    try tmux(["resize-window", "-t", name, "-x", "\(columns)", "-y", "\(rows)"])
+  }
+
+  /// The TUI's process id (the child of the pane's shell).
+  func tuiProcessID() throws -> pid_t {
+    let shell = try tmux(["display-message", "-p", "-t", name, "#{pane_pid}"]).trimmingCharacters(
+      in: .whitespacesAndNewlines)
+    let children = try String(contentsOfFile: "/proc/\(shell)/task/\(shell)/children", encoding: .utf8)
+    guard let first = children.split(separator: " ").first, let pid = pid_t(first) else {
+      throw HarnessError("no TUI process under the pane's shell \(shell)")
+    }
+    return pid
+  }
+
+  /// The line of `screen` that contains `text`.
+  static func line(containing text: String, in screen: String) -> String? {
+    screen.split(separator: "\n").first { $0.contains(text) }.map(String.init)
+  }
+}
