@@ -23,6 +23,10 @@ Control endpoints (JSON):
                                         "policy": {...inline policy...}}
        -> {"AccessKeyId", "SecretAccessKey", "UserArn", "MfaSerial", "MfaSeed"}
   GET  /_emulator/totp?serial=ARN[&offset=-1]  -> {"code": "123456"}
+  POST /_emulator/iam                  {"calls": [{"op": "create_group",
+                                                   "args": {"GroupName": "ops"}}, ...]}
+       runs boto3 IAM client methods in order (setup for the role crawl:
+       groups, managed policies, attachments) -> {"results": [...]}
 
 Signature checking: moto reads INITIAL_NO_AUTH_ACTION_COUNT from the
 environment when it is imported; this script only passes the variable on.
@@ -209,6 +213,8 @@ class Emulator:
                 return json_response(200, {})
             if route == ("POST", "/_emulator/user"):
                 return json_response(200, self.create_user(request.get_json(force=True)))
+            if route == ("POST", "/_emulator/iam"):
+                return json_response(200, self.iam_calls(request.get_json(force=True)))
             if route == ("GET", "/_emulator/totp"):
                 device = find_mfa_device(request.args.get("serial", ""))
                 if device is None:
@@ -229,6 +235,14 @@ class Emulator:
             request.headers[INTERNAL_HEADER] = "1"
 
         self.iam.meta.events.register("before-sign.iam.*", mark_internal)
+
+    def iam_calls(self, spec):
+        results = []
+        for call in spec.get("calls", []):
+            answer = getattr(self.iam, call["op"])(**call.get("args", {}))
+            answer.pop("ResponseMetadata", None)
+            results.append(json.loads(json.dumps(answer, default=str)))
+        return {"results": results}
 
     def create_user(self, spec):
         iam = self.iam

@@ -71,20 +71,18 @@ public struct IdentityListing: Sendable {
     }
   }
 
-  /// The credentials IAM is called with, and who they belong to.
+  /// The credentials IAM is called with, and who they belong to. GetCallerIdentity needs no MFA,
+  /// so the long-term keys answer who the user is.
   private func callerIdentity(for profile: ResolvedProfile) async throws -> (AWSCredentials, CallerIdentity) {
-    let credentials: AWSCredentials
-    if profile.settings.mfaSerial != nil {
-      credentials = try await engine.provider(for: profile, sessionOnly: true, mfa: mfa)
-        .credentials(validFor: .seconds(60))
-    } else {
-      let builder = CredentialChainBuilder(
-        cacheDirectory: engine.files.cacheDirectory, environment: engine.environment,
-        sts: engine.stsService(for: profile), mfa: mfa, logger: engine.logger)
-      credentials = try builder.baseCredentials(for: profile)
-    }
-    let identity = try await engine.stsService(for: profile).getCallerIdentity(credentials: credentials)
-    return (credentials, identity)
+    let builder = CredentialChainBuilder(
+      cacheDirectory: engine.files.cacheDirectory, environment: engine.environment,
+      sts: engine.stsService(for: profile), mfa: mfa, logger: engine.logger)
+    let keys = try builder.baseCredentials(for: profile)
+    let identity = try await engine.stsService(for: profile).getCallerIdentity(credentials: keys)
+    guard profile.settings.mfaSerial != nil, keys.sessionToken == nil else { return (keys, identity) }
+    let session = try await engine.provider(for: profile, sessionOnly: true, mfa: mfa)
+      .credentials(validFor: .seconds(60))
+    return (session, identity)
   }
 
   private func iamClient(for profile: ResolvedProfile, credentials: AWSCredentials) throws -> IAMClient {

@@ -1,0 +1,218 @@
+import Foundation
+import RunAsCore
+import Testing
+
+/// `list roles`, `list mfa`, `update`, `-c` and shell completion, with the real binary against
+/// the emulator (and a loopback release page for `update`).
+@Suite("List, update, write-credentials and completion")
+struct CommandSurfaceTests {
+  static func policy(_ roles: [String], action: String = "sts:AssumeRole") -> [String: Any] {
+    ["Version": "2012-10-17", "Statement": [["Effect": "Allow", "Action": action, "Resource": roles]]]
+  }
+
+  static func json(_ value: [String: Any]) throws -> String {
+    String(decoding: try JSONSerialization.data(withJSONObject: value), as: UTF8.self)
+  }
+
+  static func role(_ name: String) -> String { Scenario.roleARN(name) }
+
+  @Test func listRolesCrawlsInlineAttachedAndGroupPolicies() throws {
+    let id = UUID().uuidString.prefix(8).lowercased()
+    let scenario = try Scenario { _ in "[default]\nregion = us-east-1\n" }
+    let user = scenario.user.userArn.split(separator: "/").last.map(String.init) ?? ""
+    let account = "123456789012"
+    try scenario.emulator.iam([
+      [
+        "op": "put_user_policy",
+        "args": [
+          "UserName": user, "PolicyName": "inline",
+          "PolicyDocument": try Self.json(Self.policy([Self.role("user-inline-\(id)"), "*"])),
+        ],
+      ],
+      [
+        "op": "create_policy",
+        "args": [
+          "PolicyName": "user-managed-\(id)",
+          "PolicyDocument": try Self.json(Self.policy([Self.role("user-managed-v1-\(id)")])),
+        ],
+      ],
+      [
+        "op": "create_policy_version",
+        "args": [
+          "PolicyArn": "arn:aws:iam::\(account):policy/user-managed-\(id)",
+          "PolicyDocument": try Self.json(Self.policy([Self.role("user-managed-v2-\(id)")])), "SetAsDefault": true,
+        ],
+      ],
+      [
+        "op": "attach_user_policy",
+        "args": ["UserName": user, "PolicyArn": "arn:aws:iam::\(account):policy/user-managed-\(id)"],
+      ],
+      ["op": "create_group", "args": ["GroupName": "ops-\(id)"]],
+      ["op": "add_user_to_group", "args": ["GroupName": "ops-\(id)", "UserName": user]],
+      [
+        "op": "put_group_policy",
+        "args": [
+          "GroupName": "ops-\(id)", "PolicyName": "group-inline",
+          "PolicyDocument": try Self.json(Self.policy([Self.role("group-inline-\(id)")])),
+        ],
+      ],
+      [
+        "op": "create_policy",
+        "args": [
+          "PolicyName": "group-managed-\(id)",
+          "PolicyDocument": try Self.json(
+            Self.policy([Self.role("group-managed-\(id)"), Self.role("user-inline-\(id)")])),
+        ],
+      ],
+      [
+        "op": "attach_group_policy",
+        "args": ["GroupName": "ops-\(id)", "PolicyArn": "arn:aws:iam::\(account):policy/group-managed-\(id)"],
+      ],
+      [
+        "op": "create_policy",
+        "args": [
+          "PolicyName": "wildcard-\(id)",
+          "PolicyDocument": try Self.json(Self.policy([Self.role("not-listed-\(id)")], action: "sts:*")),
+        ],
+      ],
+      [
+        "op": "attach_group_policy",
+        "args": ["GroupName": "ops-\(id)", "PolicyArn": "arn:aws:iam::\(account):policy/wildcard-\(id)"],
+      ],
+    ])
+    let expected = [
+      "group-inline-\(id)", "group-managed-\(id)", "user-inline-\(id)", "user-managed-v2-\(id)",
+    ].map { "  " + Self.role($0) }.sorted()
+    for arguments in [["list", "roles"], ["-l"], ["ls", "roles", "default"]] {
+      let result = try scenario.runAs(arguments)
+      #expect(result.exitCode == 0, "\(result.output())")
+      #expect(result.stdout == "Available role ARNs for \(user)\n" + expected.joined(separator: "\n") + "\n")
+    }
+  }
+
+  @Test func listMFAPrintsTheUsersDevice() throws {
+    let scenario = try Scenario(mfa: true) { user in
+      "[default]\nregion = us-east-1\n[profile admin]\nsource_profile = default\nrole_arn = \(Scenario.roleARN("admin"))\n"
+    }
+    let serial = try #require(scenario.user.mfaSerial)
+    for arguments in [["list", "mfa"], ["-m", "admin"]] {
+      let result = try scenario.runAs(arguments)
+      #expect(result.exitCode == 0, "\(result.output())")
+      #expect(result.stdout == serial + "\n")
+    }
+  }
+
+  @Test func listMFAWithAnMFAProfileUsesItsSessionToken() throws {
+    let emulator = try STSEmulator()
+    let scenario = try Scenario(emulator: emulator, mfa: true) { user in
+      "[default]\nregion = us-east-1\nmfa_serial = \(user.mfaSerial ?? "")\n"
+    }
+    let result = try scenario.runAs(["-o", try scenario.mfaCode(), "list", "mfa"])
+    #expect(result.exitCode == 0, "\(result.output())")
+    #expect(result.stdout == (scenario.user.mfaSerial ?? "") + "\n")
+    #expect(try emulator.calls()["GetSessionToken"] == 1)
+  }
+
+  @Test func listingIsRefusedForARoleARN() throws {
+    let scenario = try Scenario { _ in "[default]\nregion = us-east-1\n" }
+    let result = try scenario.runAs(["list", "roles", Scenario.roleARN("x")])
+    #expect(result.exitCode == 1)
+    #expect(result.stderr.contains("profile looks like an ARN"))
+  }
+
+  // MARK: update
+
+  struct ReleasePage: EndpointHandler {
+    let status: Int
+    let location: String?
+    func respond(to request: EndpointRequest) async -> EndpointResponse {
+      guard request.method == "HEAD", request.path == "/releases/latest" else { return .text("no", status: 400) }
+      return EndpointResponse(status: status, headers: location.map { [("Location", $0)] } ?? [])
+    }
+  }
+
+  /// Runs `aws-runas <arguments>` off the cooperative pool (the release page is served on it).
+  static func runOffPool(_ arguments: [String], environment: [String: String]) async throws -> ProcessResult {
+    try await withCheckedThrowingContinuation { continuation in
+      DispatchQueue.global().async {
+        continuation.resume(with: Result { try run(runAsBinary(), arguments, environment: environment) })
+      }
+    }
+  }
+
+  @Test func updateSaysUpToDateOrNamesTheNewVersion() async throws {
+    let sandbox = try Sandbox()
+    let cases: [(ReleasePage, [String], Int32, String)] = [
+      (
+        ReleasePage(status: 302, location: "/releases/tag/v\(RunAsCore.version)"), ["-u"], 0,
+        "aws-runas is up to date (\(RunAsCore.version))\n"
+      ),
+      (
+        ReleasePage(status: 302, location: "/releases/tag/99.0.0"), ["update"], 0,
+        "New version of aws-runas available: 99.0.0\nDownload available at: http://127.0.0.1:PORT/releases/tag/99.0.0\n"
+      ),
+      (ReleasePage(status: 404, location: nil), ["-u"], 1, ""),
+    ]
+    for (page, arguments, code, output) in cases {
+      let server = try await LoopbackHTTPServer.start(handler: page)
+      var environment = sandbox.environment()
+      environment["RUNAS_UPDATE_URL"] = "http://127.0.0.1:\(server.port)/releases/latest"
+      let result = try await Self.runOffPool(arguments, environment: environment)
+      await server.stop()
+      #expect(result.exitCode == code, "\(result.output())")
+      #expect(result.stdout == output.replacing("PORT", with: "\(server.port)"))
+      if code != 0 { #expect(result.stderr.contains("version check failed, bad HTTP Status: 404")) }
+    }
+  }
+
+  // MARK: -c
+
+  @Test func writeCredentialsAddsASectionAndKeepsTheRestByteForByte() throws {
+    let scenario = try Scenario { _ in
+      "[default]\nregion = us-east-1\n[profile dev]\nsource_profile = default\nrole_arn = \(Scenario.roleARN("dev"))\n"
+    }
+    let original =
+      try String(contentsOfFile: scenario.sandbox.credentialsFile, encoding: .utf8)
+      .replacing("aws_access_key_id =", with: "aws_access_key_id      =")
+      + "; a comment the tool must keep\n[other]   \naws_access_key_id=AKIAOTHER\naws_secret_access_key=x\n"
+    try scenario.sandbox.writeCredentials(original)
+    let first = try scenario.runAs(["-c", "-O", "json", "dev"])
+    #expect(first.exitCode == 0, "\(first.output())")
+    #expect(first.stderr.contains("Credentials written to AWS credentials file under profile: dev-awsrunas"))
+    let key = try #require(try Scenario.credentialDocument(first)["AccessKeyId"] as? String)
+    let written = try String(contentsOfFile: scenario.sandbox.credentialsFile, encoding: .utf8)
+    #expect(written.hasPrefix(original))
+    #expect(written.contains("[dev-awsrunas]\naws_access_key_id = \(key)\n"))
+    let attributes = try FileManager.default.attributesOfItem(atPath: scenario.sandbox.credentialsFile)
+    #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+
+    let second = try scenario.runAs(["-r", "-c", "-O", "json", "dev"])
+    let newKey = try #require(try Scenario.credentialDocument(second)["AccessKeyId"] as? String)
+    let rewritten = try String(contentsOfFile: scenario.sandbox.credentialsFile, encoding: .utf8)
+    #expect(rewritten.hasPrefix(original))
+    #expect(rewritten.components(separatedBy: "[dev-awsrunas]").count == 2)
+    #expect(rewritten.contains("aws_access_key_id = \(newKey)\n") && !rewritten.contains(key))
+  }
+
+  @Test func writeCredentialsFollowsASymbolicLink() throws {
+    let scenario = try Scenario { _ in "[default]\nregion = us-east-1\n" }
+    let real = scenario.sandbox.path("real-credentials")
+    try FileManager.default.moveItem(atPath: scenario.sandbox.credentialsFile, toPath: real)
+    try FileManager.default.createSymbolicLink(atPath: scenario.sandbox.credentialsFile, withDestinationPath: real)
+    let result = try scenario.runAs(["-c", "default"])
+    #expect(result.exitCode == 0, "\(result.output())")
+    #expect(try FileManager.default.destinationOfSymbolicLink(atPath: scenario.sandbox.credentialsFile) == real)
+    #expect(try String(contentsOfFile: real, encoding: .utf8).contains("[default-awsrunas]"))
+  }
+
+  // MARK: completion
+
+  @Test func completionListsProfileNamesFromTheConfig() throws {
+    let sandbox = try Sandbox()
+    try sandbox.writeConfig("[default]\n[profile zeta]\n[profile alpha]\n[sso-session x]\n")
+    try sandbox.writeCredentials("[beta]\naws_access_key_id = a\n")
+    let result = try run(runAsBinary(), ["--generate-bash-completion"], environment: sandbox.environment())
+    #expect(result.exitCode == 0)
+    #expect(result.stdout == "alpha\nbeta\ndefault\nzeta\n")
+  }
+}
