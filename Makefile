@@ -3,7 +3,7 @@ SWIFT ?= swift
 PREFIX ?= /usr/local
 RELEASE_FLAGS = -c release --static-swift-stdlib
 
-.PHONY: all build release test unit-test bench demo lint format clean
+.PHONY: all build release install test unit-test bench demo lint format clean
 
 all: build
 
@@ -12,6 +12,11 @@ build:
 
 release:
 	$(SWIFT) build $(RELEASE_FLAGS) --product aws-runas
+
+# Release binaries (aws-runas, and aws-runas-tui when it builds), completions and the man page
+# under $(DESTDIR)$(PREFIX).
+install: release
+	bash scripts/install.sh "$(DESTDIR)$(PREFIX)" "$(SWIFT)"
 
 # Installs test prerequisites (tmux, libncurses-dev, moto[server], boto3, awscli), builds and runs every test.
 test:
@@ -24,6 +29,7 @@ bench: release
 	bash scripts/ensure-test-deps.sh
 	bash scripts/ensure-bench-deps.sh
 	bash scripts/bench.sh
+	bash scripts/bench-serve.sh
 
 demo: build
 	bash scripts/ensure-test-deps.sh
