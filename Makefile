@@ -35,6 +35,11 @@ demo: build
 	bash scripts/ensure-test-deps.sh
 	bash scripts/demo.sh
 
+# Drives aws-runas-tui in tmux against the emulator and renders PNGs into screenshots/.
+screenshots: build
+	bash scripts/ensure-test-deps.sh
+	bash scripts/screenshots.sh
+
 lint:
 	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift
 

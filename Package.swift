@@ -53,7 +53,8 @@ let package = Package(
     ),
     .testTarget(
       name: "RunAsTUITests",
-      dependencies: ["RunAsTUI"]
+      dependencies: ["RunAsTUI"],
+      exclude: ["Snapshots"]
     ),
     .executableTarget(
       name: "runas-bench",

@@ -248,3 +248,15 @@ struct CredentialStatusTests {
         != CredentialStatus(expiration: expiration, now: Fixtures.now + 1).text)
   }
 }
+
+@Suite("Filter selection")
+struct FilterSelectionTests {
+  @Test func whenTheSelectedProfileIsFilteredOutTheFirstMatchIsSelected() {
+    var state = Fixtures.state()
+    _ = Fixtures.press([.character("G")], &state)
+    _ = Fixtures.press([.character("/")], &state)
+    _ = Fixtures.type("dev", &state)
+    #expect(state.visible.map { state.rows[$0].name } == ["dev", "sso-dev"])
+    #expect(state.selectedRow?.name == "dev")
+  }
+}

@@ -225,7 +225,9 @@ public struct AppState: Sendable {
     if let name, let position = visible.firstIndex(where: { rows[$0].name == name }) {
       selection = position
     } else {
-      selection = min(selection, max(0, visible.count - 1))
+      // The selected profile is filtered out: the best match is the first one.
+      selection = 0
+      scrollTop = 0
     }
   }
 }
