@@ -3,7 +3,7 @@ SWIFT ?= swift
 PREFIX ?= /usr/local
 RELEASE_FLAGS = -c release --static-swift-stdlib
 
-.PHONY: all build release install test unit-test bench demo lint format clean
+.PHONY: all build release install test unit-test bench demo screenshots lint format clean
 
 all: build
 
