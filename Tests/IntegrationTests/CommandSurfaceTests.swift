@@ -215,4 +215,26 @@ struct CommandSurfaceTests {
     #expect(result.exitCode == 0)
     #expect(result.stdout == "alpha\nbeta\ndefault\nzeta\n")
   }
+
+  @Test func bashCompletionOffersProfilesSubcommandsAndValues() throws {
+    let sandbox = try Sandbox()
+    try sandbox.writeConfig("[default]\n[profile alpha]\n[profile admin]\n")
+    let script = STSEmulator.repositoryRoot().appendingPathComponent("completions/aws-runas.bash").path
+    var environment = sandbox.environment()
+    environment["PATH"] =
+      URL(fileURLWithPath: runAsBinary()).deletingLastPathComponent().path + ":" + (environment["PATH"] ?? "")
+    func complete(_ words: [String]) throws -> String {
+      let quoted = words.map { "'\($0)'" }.joined(separator: " ")
+      let command =
+        "source '\(script)'; COMP_WORDS=(\(quoted)); COMP_CWORD=\(words.count - 1); _aws_runas; echo \"${COMPREPLY[*]}\""
+      let result = try run("/bin/bash", ["-c", command], environment: environment)
+      #expect(result.exitCode == 0, "\(result.output())")
+      return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+    #expect(try complete(["aws-runas", "a"]) == "admin alpha")
+    #expect(try complete(["aws-runas", "serve", ""]) == "ecs ec2")
+    #expect(try complete(["aws-runas", "serve", "ecs", "al"]) == "alpha")
+    #expect(try complete(["aws-runas", "list", "roles", "d"]) == "default")
+    #expect(try complete(["aws-runas", "-O", ""]) == "env json")
+  }
 }
