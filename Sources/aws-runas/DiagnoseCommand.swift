@@ -24,12 +24,10 @@ struct DiagnoseCommand: ParsableCommand {
   }
 
   func run(global: CommandLineFlags) async throws -> Int32 {
-    let environment = ProcessEnvironment.current()
-    let effective = try EffectiveOptions(global, environment: environment)
-    let logger = makeLogger(verbosity: effective.verbosity)
-    let engine = try RunAsEngine(environment: environment, logger: logger)
-    let name = profile ?? environment["AWS_PROFILE"].flatMap { $0.isEmpty ? nil : $0 }
-    let report = await engine.diagnose(profileName: name, overrides: effective.overrides)
+    let context = try CommandContext(flags: global)
+    let engine = try context.makeEngine()
+    let report = await engine.diagnose(
+      profileName: context.profileName(profile), overrides: context.options.overrides)
     for finding in report.findings {
       let line = "\(StandardErrorLogHandler.timestamp()) \(finding.severity.rawValue) \(finding.message)\n"
       writeToStandardError(line)

@@ -28,13 +28,10 @@ struct ListCommand: ParsableCommand {
   }
 
   func run(global: CommandLineFlags) async throws -> Int32 {
-    let environment = ProcessEnvironment.current()
-    let effective = try EffectiveOptions(global, environment: environment)
-    let logger = makeLogger(verbosity: effective.verbosity)
-    let engine = try RunAsEngine(environment: environment, logger: logger)
-    let name =
-      profile ?? environment["AWS_PROFILE"].flatMap { $0.isEmpty ? nil : $0 }
-      ?? environment["AWS_DEFAULT_PROFILE"].flatMap { $0.isEmpty ? nil : $0 } ?? ""
+    let context = try CommandContext(flags: global)
+    let effective = context.options
+    let engine = try context.makeEngine()
+    let name = context.profileName(profile) ?? ""
     let resolved = try engine.resolve(name, overrides: effective.overrides)
     let listing = IdentityListing(
       engine: engine, mfa: MFACodeSource(presetCode: effective.mfaCode, prompter: TerminalPrompter()))

@@ -60,9 +60,8 @@ struct RunAsCommand: ParsableCommand {
     if let first = arguments.first, first.hasPrefix("-"), first.count > 1 {
       throw CommandFailure("unknown option \(first) (see aws-runas --help)")
     }
-    let environment = ProcessEnvironment.current()
-    let effective = try EffectiveOptions(options, environment: environment)
-    let logger = makeLogger(verbosity: effective.verbosity)
+    let context = try CommandContext(flags: options)
+    let (environment, effective, logger) = (context.environment, context.options, context.logger)
     if options.version {
       print("aws-runas version \(RunAsCore.version)")
       return 0

@@ -124,11 +124,10 @@ struct ServeCommand: ParsableCommand {
   }
 
   func run(global: CommandLineFlags) async throws -> Int32 {
-    let environment = ProcessEnvironment.current()
-    let effective = try EffectiveOptions(global, environment: environment)
-    let logger = makeLogger(verbosity: effective.verbosity)
+    let context = try CommandContext(flags: global)
+    let (environment, effective, logger) = (context.environment, context.options, context.logger)
     // Fail on a broken configuration now rather than on the first request.
-    _ = try RunAsEngine(environment: environment, logger: logger)
+    _ = try context.makeEngine()
     let token = try Self.authorizationToken(environment: environment)
     let switchboard = CredentialSwitchboard(
       overrides: effective.overrides, sessionOnly: effective.sessionOnly, presetMFACode: effective.mfaCode,
