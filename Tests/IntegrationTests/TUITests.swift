@@ -147,7 +147,9 @@ struct TUITests {
     try session.send("Enter", "Down")
     try session.waitFor("details: dev")
     try session.resize(columns: 160, rows: 48)
-    let wide = try session.waitFor("the side-by-side layout") { $0.contains("│ details: dev") }
+    let wide = try session.waitFor("the side-by-side layout") {
+      $0.contains("│ details: dev") && $0.contains("filter \"d\"")
+    }
     #expect(wide.contains("filter \"d\""))
     try session.resize(columns: 80, rows: 24)
     let narrow = try session.waitFor("the stacked layout") { !$0.contains("│ details") && $0.contains(" details: dev") }
