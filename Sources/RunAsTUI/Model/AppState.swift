@@ -175,8 +175,8 @@ public struct AppState: Sendable {
     filter = text
     if narrowing {
       // Typing one more character only removes rows: re-test the ones still shown.
-      let needle = text.lowercased()
-      visible = visible.filter { rows[$0].searchText.contains(needle) }
+      let needle = Array(text.lowercased().utf8)
+      visible = visible.filter { rows[$0].matches(needle) }
       reselect(selectedName)
     } else {
       applyFilter(keeping: selectedName)
@@ -215,8 +215,8 @@ public struct AppState: Sendable {
     if filter.isEmpty {
       visible = Array(rows.indices)
     } else {
-      let needle = filter.lowercased()
-      visible = rows.indices.filter { rows[$0].searchText.contains(needle) }
+      let needle = Array(filter.lowercased().utf8)
+      visible = rows.indices.filter { rows[$0].matches(needle) }
     }
     reselect(name)
   }
