@@ -12,6 +12,7 @@ build:
 
 release:
 	$(SWIFT) build $(RELEASE_FLAGS) --product aws-runas
+	$(SWIFT) build $(RELEASE_FLAGS) --product aws-runas-tui
 
 # Release binaries (aws-runas, and aws-runas-tui when it builds), completions and the man page
 # under $(DESTDIR)$(PREFIX).
@@ -30,6 +31,7 @@ bench: release
 	bash scripts/ensure-bench-deps.sh
 	bash scripts/bench.sh
 	bash scripts/bench-serve.sh
+	python3 scripts/bench-tui.py .build/release/aws-runas-tui
 
 demo: build
 	bash scripts/ensure-test-deps.sh
