@@ -14,28 +14,7 @@ mkdir -p "$OUT"
 start_emulator
 SANDBOX=$(mktemp -d)
 trap 'stop_emulator; rm -rf "$SANDBOX"' EXIT
-user=$(create_user "bench-$$")
-mkdir -p "$SANDBOX/.aws"
-cat >"$SANDBOX/.aws/credentials" <<INI
-[default]
-aws_access_key_id = $(echo "$user" | json_field AccessKeyId)
-aws_secret_access_key = $(echo "$user" | json_field SecretAccessKey)
-INI
-ROLE=arn:aws:iam::123456789012:role/bench
-cat >"$SANDBOX/.aws/config" <<INI
-[default]
-region = us-east-1
-
-[profile bench]
-source_profile = default
-role_arn = $ROLE
-INI
-export HOME="$SANDBOX" AWS_ENDPOINT_URL="$EMULATOR_URL" AWS_CONFIG_FILE="$SANDBOX/.aws/config" \
-  AWS_SHARED_CREDENTIALS_FILE="$SANDBOX/.aws/credentials"
-unset AWS_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN
-
-calls() { python3 -c "import json,sys,urllib.request; print(json.dumps(json.load(urllib.request.urlopen(sys.argv[1] + '/_emulator/calls')), sort_keys=True))" "$EMULATOR_URL"; }
-reset_calls() { python3 -c "import sys,urllib.request; urllib.request.urlopen(urllib.request.Request(sys.argv[1] + '/_emulator/reset', method='POST'))" "$EMULATOR_URL"; }
+write_bench_sandbox "bench-$$"
 
 echo "## Cold path (STS calls counted by the emulator)"
 echo

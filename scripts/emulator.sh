@@ -35,3 +35,32 @@ PY
 }
 
 json_field() { python3 -c "import json,sys; print(json.load(sys.stdin)[sys.argv[1]] or '')" "$1"; }
+
+# write_bench_sandbox USER: fills $SANDBOX with a HOME whose [default] holds USER's keys (created in
+# the emulator) and whose profile `bench` assumes $ROLE, then points this shell at it and the emulator.
+ROLE=arn:aws:iam::123456789012:role/bench
+write_bench_sandbox() {
+  local user
+  user=$(create_user "$1")
+  mkdir -p "$SANDBOX/.aws"
+  cat >"$SANDBOX/.aws/credentials" <<INI
+[default]
+aws_access_key_id = $(echo "$user" | json_field AccessKeyId)
+aws_secret_access_key = $(echo "$user" | json_field SecretAccessKey)
+INI
+  cat >"$SANDBOX/.aws/config" <<INI
+[default]
+region = us-east-1
+
+[profile bench]
+source_profile = default
+role_arn = $ROLE
+INI
+  export HOME="$SANDBOX" AWS_ENDPOINT_URL="$EMULATOR_URL" AWS_CONFIG_FILE="$SANDBOX/.aws/config" \
+    AWS_SHARED_CREDENTIALS_FILE="$SANDBOX/.aws/credentials"
+  unset AWS_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN
+}
+
+# The emulator's STS call counters: print them (JSON, sorted keys), or reset them.
+calls() { python3 -c "import json,sys,urllib.request; print(json.dumps(json.load(urllib.request.urlopen(sys.argv[1] + '/_emulator/calls')), sort_keys=True))" "$EMULATOR_URL"; }
+reset_calls() { python3 -c "import sys,urllib.request; urllib.request.urlopen(urllib.request.Request(sys.argv[1] + '/_emulator/reset', method='POST'))" "$EMULATOR_URL"; }
