@@ -89,8 +89,7 @@ public struct CredentialChainBuilder: Sendable {
 
   /// The session-token step for the base of `profile`'s chain: its source profile's keys, or its own.
   func sessionTokenProvider(for profile: ResolvedProfile) throws -> any CredentialProvider {
-    var base = profile
-    while let source = base.source, source !== base, base.settings.roleArn != nil { base = source }
+    let base = Self.chainBase(of: profile)
     let keys = try baseCredentials(for: profile)
     if keys.sessionToken != nil {
       // Temporary keys cannot call GetSessionToken; use them as they are.
@@ -105,8 +104,7 @@ public struct CredentialChainBuilder: Sendable {
 
   /// The long-term keys at the base of `profile`'s chain: from the files, else the environment.
   func baseCredentials(for profile: ResolvedProfile) throws -> AWSCredentials {
-    var base = profile
-    while let source = base.source, source !== base, base.settings.roleArn != nil { base = source }
+    let base = Self.chainBase(of: profile)
     if let keys = base.staticCredentials ?? profile.staticCredentials {
       return AWSCredentials(
         accessKeyID: keys.accessKeyID, secretAccessKey: keys.secretAccessKey,
@@ -118,6 +116,13 @@ public struct CredentialChainBuilder: Sendable {
       message:
         "no credentials for profile \"\(name)\": no aws_access_key_id/aws_secret_access_key in its credentials file section and none in the environment",
       hint: "add them under [\(name)] in your credentials file, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")
+  }
+
+  /// The profile at the start of `profile`'s role chain: the first one whose keys call STS.
+  static func chainBase(of profile: ResolvedProfile) -> ResolvedProfile {
+    var base = profile
+    while let source = base.source, source !== base, base.settings.roleArn != nil { base = source }
+    return base
   }
 
   /// Static keys from `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY` (or the legacy names).

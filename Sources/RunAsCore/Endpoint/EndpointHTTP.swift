@@ -25,27 +25,14 @@ public struct EndpointRequest: Sendable {
 
   /// The first value of the header `name` (case-insensitive).
   public func header(_ name: String) -> String? {
-    let wanted = name.lowercased()
-    return headers.first { $0.name.lowercased() == wanted }?.value
+    headers.first { HTTPFieldName.equal($0.name, name) }?.value
   }
 }
 
-/// An HTTP response from a credential endpoint.
-public struct EndpointResponse: Sendable {
-  /// The status code.
-  public var status: Int
-  /// Header fields (Content-Length is added by the server).
-  public var headers: [(name: String, value: String)]
-  /// The body.
-  public var body: [UInt8]
+/// An HTTP response from a credential endpoint: the same plain value the HTTP client returns.
+public typealias EndpointResponse = HTTPResponseData
 
-  /// Creates a response.
-  public init(status: Int, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
-    self.status = status
-    self.headers = headers
-    self.body = body
-  }
-
+extension HTTPResponseData {
   /// A JSON response.
   public static func json(_ text: String, status: Int = 200) -> EndpointResponse {
     EndpointResponse(status: status, headers: [("Content-Type", "application/json")], body: Array(text.utf8))
