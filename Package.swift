@@ -63,7 +63,11 @@ let package = Package(
     ),
     .testTarget(
       name: "RunAsCoreTests",
-      dependencies: ["RunAsCore"]
+      dependencies: [
+        "RunAsCore",
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "NIOCore", package: "swift-nio"),
+      ]
     ),
     .testTarget(
       name: "IntegrationTests",

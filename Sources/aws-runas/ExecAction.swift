@@ -131,7 +131,7 @@ struct ExecAction {
     let source = RefreshingCredentials(quietProvider: quiet, interactiveProvider: interactive, initial: credentials)
     let token = RandomToken.make()
     let server = try await LoopbackHTTPServer.start(
-      host: "127.0.0.1", port: 0, handler: ContainerCredentialHandler(token: token, source: source))
+      host: "127.0.0.1", port: 0, handler: ContainerCredentialHandler(token: token, source: source), logger: logger)
     let url = "http://127.0.0.1:\(server.port)/credentials"
     logger.debug("ECS credential endpoint set to \(url)")
     let childEnvironment = ChildEnvironment.make(

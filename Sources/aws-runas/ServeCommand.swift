@@ -164,7 +164,8 @@ struct ServeCommand: ParsableCommand {
     }
     let server: LoopbackHTTPServer
     do {
-      server = try await LoopbackHTTPServer.start(host: address.host, port: address.port, handler: handler)
+      server = try await LoopbackHTTPServer.start(
+        host: address.host, port: address.port, handler: handler, logger: logger)
     } catch {
       metadataAlias?.remove()
       throw CommandFailure("cannot listen on \(address.host):\(address.port): \(error)")

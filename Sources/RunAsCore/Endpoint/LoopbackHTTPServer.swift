@@ -1,3 +1,4 @@
+import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -25,18 +26,37 @@ public final class LoopbackHTTPServer: Sendable {
   }
 
   /// Starts listening on `host:port` (port 0 picks a free one) and serving `handler`.
-  public static func start(host: String = "127.0.0.1", port: Int = 0, handler: any EndpointHandler) async throws
-    -> LoopbackHTTPServer
-  {
+  ///
+  /// A connection that cannot be set up is logged to `logger` and closed; the server keeps listening.
+  public static func start(
+    host: String = "127.0.0.1", port: Int = 0, handler: any EndpointHandler,
+    logger: Logger = Logger(label: "aws-runas.endpoint", factory: { _ in SwiftLogNoOpLogHandler() })
+  ) async throws -> LoopbackHTTPServer {
+    try await start(host: host, port: port, handler: handler, logger: logger, prepareConnection: prepare)
+  }
+
+  /// ``start(host:port:handler:logger:)`` with the per-connection set-up given (tests make it fail).
+  static func start(
+    host: String, port: Int, handler: any EndpointHandler, logger: Logger,
+    prepareConnection: @escaping @Sendable (any Channel) throws -> Void
+  ) async throws -> LoopbackHTTPServer {
     typealias Connection = NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>
+    // Per-connection set-up lives in the child initializer, not in `childChannelOption`: a failing
+    // child option is fired through the server channel and ends the accept loop, while a failing
+    // initializer only loses its own connection.
     let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
       .serverChannelOption(.backlog, value: 256)
       .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-      .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
       .bind(host: host, port: port) { child in
         child.eventLoop.makeCompletedFuture {
-          try child.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-          return try Connection(wrappingChannelSynchronously: child)
+          do {
+            try prepareConnection(child)
+            return try Connection(wrappingChannelSynchronously: child)
+          } catch {
+            logger.warning("credential endpoint: dropped a connection that could not be set up: \(error)")
+            child.close(promise: nil)
+            throw error
+          }
         }
       }
     let boundPort = channel.channel.localAddress?.port ?? port
@@ -51,15 +71,26 @@ public final class LoopbackHTTPServer: Sendable {
           }
         }
       } catch {
-        // The listening socket was closed: the server is stopping.
+        // Accept errors (EMFILE and the like) are retried by NIO's back-off handler and failed
+        // connections end in the initializer, so only closing the listening socket gets here.
+        logger.debug("credential endpoint stopped listening: \(error)")
       }
     }
     return LoopbackHTTPServer(host: host, port: boundPort, serverChannel: underlying, acceptLoop: loop)
   }
 
-  /// Stops accepting connections and waits for the accept loop to end.
+  /// Sets up one accepted connection: small answers go out at once (`TCP_NODELAY` at the TCP level;
+  /// at the socket level the same number is `SO_DEBUG`, which only root may set), then HTTP/1.1.
+  static func prepare(_ child: any Channel) throws {
+    try child.syncOptions?.setOption(.tcpOption(.tcp_nodelay), value: 1)
+    try child.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+  }
+
+  /// Stops accepting connections, closes the open ones (kept-alive clients would otherwise hold
+  /// the server for as long as they like) and waits for the accept loop to end.
   public func stop() async {
     try? await serverChannel.close()
+    acceptLoop.cancel()
     await acceptLoop.value
   }
 
