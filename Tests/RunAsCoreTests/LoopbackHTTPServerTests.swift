@@ -44,7 +44,11 @@ struct LoopbackHTTPServerTests {
     let server = try await LoopbackHTTPServer.start(
       host: "127.0.0.1", port: 0, handler: Hello(), logger: logger,
       prepareConnection: { child in
-        if failFirst.withLock({ value in defer { value = false }; return value }) { throw SetupRefused() }
+        if failFirst.withLock({ value in
+          defer { value = false }; return value
+        }) {
+          throw SetupRefused()
+        }
         try LoopbackHTTPServer.prepare(child)
       })
     // The first connection is dropped during set-up; the client sees an error, not a hang.
