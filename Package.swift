@@ -26,7 +26,8 @@ let package = Package(
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "NIOHTTP1", package: "swift-nio"),
         .product(name: "Logging", package: "swift-log"),
-      ]
+      ],
+      swiftSettings: [.unsafeFlags(["-Xfrontend", "-disable-concrete-type-metadata-mangled-name-accessors"])]
     ),
     .executableTarget(
       name: "aws-runas",
@@ -34,9 +35,15 @@ let package = Package(
         "RunAsCore",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
+      swiftSettings: [.unsafeFlags(["-Xfrontend", "-disable-concrete-type-metadata-mangled-name-accessors"])],
       // SwiftPM exports every symbol of an executable (for @testable tests). 30,000 dynamic symbols
       // slow every start-up in the dynamic loader, which `credential_process` pays on each call.
-      linkerSettings: [.unsafeFlags(["-Xlinker", "--no-export-dynamic"])]
+      // A position-dependent executable has no relative relocations: a PIE of this size makes the
+      // loader write 114,000 pointers (a copy-on-write fault per page) on every start.
+      linkerSettings: [
+        .unsafeFlags(["-Xlinker", "--no-export-dynamic"]),
+        .unsafeFlags(["-Xclang-linker", "-no-pie"], .when(platforms: [.linux])),
+      ]
     ),
     .systemLibrary(
       name: "CNcurses",

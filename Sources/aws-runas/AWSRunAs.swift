@@ -26,6 +26,8 @@ enum AWSRunAs {
       if arguments.last == CompletionCommand.flag {
         exit(CompletionCommand.run(environment: ProcessEnvironment.current()))
       }
+      // Synchronous, before anything starts the concurrency runtime's threads.
+      if let cached = RunAsCommand.runFromCache(arguments) { exit(cached) }
       if let fast = FastPathParser.parse(arguments) {
         code = try await RunAsCommand.run(flags: fast.flags, arguments: fast.arguments)
       } else {

@@ -33,30 +33,76 @@ struct ExecAction {
     return (first, Array(arguments.dropFirst()))
   }
 
-  func run() async throws -> Int32 {
+  /// What the default action works on once the profile is resolved.
+  struct Plan {
+    let profileName: String
+    let command: [String]
+    let engine: RunAsEngine
+    let profile: ResolvedProfile
+    let provider: any CredentialProvider
+    /// The profile's name as `AWSRUNAS_PROFILE` shows it; `nil` for a role ARN or the default.
+    let displayName: String?
+  }
+
+  /// Resolves the profile and builds its provider chain, touching no network; `nil` when no
+  /// profile is named and the flags do not ask for the default one.
+  func plan() throws -> Plan? {
     var (profileName, command) = Self.discover(arguments: arguments, environment: environment)
     if profileName == nil {
       let wantsDefault = options.sessionOnly || options.showExpiration || options.whoami || options.outputJSON
-      guard wantsDefault else {
-        logger.error("nothing to do!")
-        print(RunAsCommand.helpMessage())
-        return 1
-      }
+      guard wantsDefault else { return nil }
       profileName = ""
     }
-    var childEnvironment = environment
-    childEnvironment["AWS_PROFILE"] = nil
-    childEnvironment["AWS_DEFAULT_PROFILE"] = nil
-
     let engine = try RunAsEngine(environment: environment, logger: logger)
     let profile = try engine.resolve(profileName ?? "", overrides: options.overrides)
     let displayName = profile.isRoleARNProfile ? nil : (profile.name.isEmpty ? nil : profile.name)
-    if let displayName { childEnvironment["AWSRUNAS_PROFILE"] = displayName }
 
-    let prompter = TerminalPrompter()
     let provider = try engine.provider(
       for: profile, sessionOnly: options.sessionOnly,
-      mfa: MFACodeSource(presetCode: options.mfaCode, prompter: prompter))
+      mfa: MFACodeSource(presetCode: options.mfaCode, prompter: TerminalPrompter()))
+    return Plan(
+      profileName: profileName ?? "", command: command, engine: engine, profile: profile, provider: provider,
+      displayName: displayName)
+  }
+
+  /// The environment for a child command: this one without `AWS_PROFILE`, plus `AWSRUNAS_PROFILE`
+  /// for a named profile.
+  ///
+  /// Built only when a command runs: copying the environment dictionary on the cached-credential
+  /// path costs a runtime conformance lookup.
+  func childEnvironment(_ plan: Plan) -> [String: String] {
+    var result = environment
+    result["AWS_PROFILE"] = nil
+    result["AWS_DEFAULT_PROFILE"] = nil
+    if let displayName = plan.displayName { result["AWSRUNAS_PROFILE"] = displayName }
+    return result
+  }
+
+  /// The cached-credential path: prints credentials that are in the cache and valid, with no STS
+  /// call, no prompt and no concurrency runtime. `nil` when this invocation needs ``run()``:
+  /// nothing usable cached, a flag that needs more than printing, `-v` (whose log lines must
+  /// not appear twice when ``run()`` takes over), or any error (which ``run()`` reports).
+  func runFromCache() -> Int32? {
+    guard options.verbosity == 0, !options.refresh, !options.writeCredentials else { return nil }
+    guard let plan = try? plan() else { return nil }
+    guard options.outputJSON || (plan.command.isEmpty && !options.showExpiration && !options.whoami),
+      let credentials = plan.provider.cachedCredentials(validFor: RunAsEngine.refreshMargin)
+    else { return nil }
+    if options.outputJSON {
+      printJSON(credentials)
+    } else {
+      printEnvironmentScript(credentials, plan: plan)
+    }
+    return 0
+  }
+
+  func run() async throws -> Int32 {
+    guard let plan = try plan() else {
+      logger.error("nothing to do!")
+      print(RunAsCommand.helpMessage())
+      return 1
+    }
+    let (profile, provider, engine) = (plan.profile, plan.provider, plan.engine)
     if options.refresh {
       try provider.clearCache()
     }
@@ -70,11 +116,11 @@ struct ExecAction {
     }
     let region = profile.settings.region?.value
     if options.writeCredentials {
-      await writeCredentialsFile(credentials, profileName: profileName ?? "", engine: engine)
+      await writeCredentialsFile(credentials, profileName: plan.profileName, engine: engine)
     }
 
     if options.outputJSON {
-      writeToStandardOutput(CredentialOutput.credentialProcessJSON(credentials) + "\n")
+      printJSON(credentials)
       return 0
     }
     if options.showExpiration {
@@ -84,16 +130,27 @@ struct ExecAction {
       let identity = try await engine.stsService(for: profile).getCallerIdentity(credentials: credentials)
       logger.info("{UserId:\(identity.userID) Arn:\(identity.arn) Account:\(identity.account)}")
     }
-    if command.isEmpty {
-      let dialect = ShellDialect.detect(environment: environment)
-      writeToStandardOutput(
-        CredentialOutput.environmentScript(
-          credentials, region: region, profileName: childEnvironment["AWSRUNAS_PROFILE"], dialect: dialect))
+    if plan.command.isEmpty {
+      printEnvironmentScript(credentials, plan: plan)
       return 0
     }
     return try await runCommand(
-      command, profile: profile, provider: provider, engine: engine, credentials: credentials,
-      environment: childEnvironment, region: region)
+      plan.command, profile: profile, provider: provider, engine: engine, credentials: credentials,
+      environment: childEnvironment(plan), region: region)
+  }
+
+  /// `-O json`: the `credential_process` document.
+  private func printJSON(_ credentials: AWSCredentials) {
+    writeToStandardOutput(CredentialOutput.credentialProcessJSON(credentials) + "\n")
+  }
+
+  /// No command: `eval`-able assignments in the user's shell dialect.
+  private func printEnvironmentScript(_ credentials: AWSCredentials, plan: Plan) {
+    writeToStandardOutput(
+      CredentialOutput.environmentScript(
+        credentials, region: plan.profile.settings.region?.value,
+        profileName: plan.displayName ?? environment["AWSRUNAS_PROFILE"],
+        dialect: ShellDialect.detect(environment: environment)))
   }
 
   /// `-c`: writes the credentials under `[<profile>-awsrunas]`; a failure is a warning, not an error.

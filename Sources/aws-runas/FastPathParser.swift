@@ -1,5 +1,6 @@
 /// Reads the few argument shapes that run on every `credential_process` call and `eval` —
-/// `aws-runas [-O json|env] [-o CODE] [-s] profile [command…]` — without ArgumentParser.
+/// `aws-runas [-O json|env] [-o CODE] [-s] profile [command…]` — and `aws-runas -V|--version`
+/// without ArgumentParser.
 ///
 /// ArgumentParser's reflection costs several milliseconds of start-up in a binary this size (each
 /// first dynamic cast scans every protocol conformance). Anything outside these shapes returns
@@ -22,6 +23,9 @@ enum FastPathParser {
       case "-s", "--session":
         flags.session = true
         index += 1
+      case "-V", "--version":
+        flags.version = true
+        index += 1
       default:
         if word.hasPrefix("--output=") {
           flags.output = String(word.dropFirst("--output=".count))
@@ -33,7 +37,7 @@ enum FastPathParser {
         index += 1
       }
     }
-    guard index < arguments.count else { return nil }
+    guard index < arguments.count else { return flags.version ? (flags, []) : nil }
     let first = arguments[index]
     if first.isEmpty || AWSRunAs.subcommandWords.contains(first) { return nil }
     return (flags, Array(arguments[index...]))

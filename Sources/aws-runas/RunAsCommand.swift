@@ -30,10 +30,12 @@ struct RunAsCommand: ParsableCommand {
     parsing: .captureForPassthrough, help: "A profile name or role ARN, then an optional command and its arguments.")
   var arguments: [String] = []
 
-  static let shortOptionsWithValues: Set<Character> = [
+  // Arrays, not sets: every invocation reads these, and a `Set`'s first use looks up its element's
+  // `Hashable` conformance, a scan of every conformance in the binary.
+  static let shortOptionsWithValues: [Character] = [
     "d", "a", "o", "M", "t", "X", "J", "S", "I", "W", "T", "C", "U", "P", "R", "O",
   ]
-  static let longOptionsWithValues: Set<String> = [
+  static let longOptionsWithValues: [String] = [
     "duration", "role-duration", "otp", "mfa-serial", "mfa-type", "external-id", "jump-role", "saml-url",
     "saml-entityid", "web-url", "web-redirect", "web-client", "username", "saml-user", "password",
     "saml-password", "provider", "saml-provider", "output",
@@ -53,6 +55,29 @@ struct RunAsCommand: ParsableCommand {
 
   func run() throws {}
 
+  /// `aws-runas --version` and credentials served from the cache, for the argument shapes
+  /// ``FastPathParser`` reads, without ArgumentParser and without the concurrency runtime: what
+  /// `credential_process` and shell prompts run on every call. `nil` when ``run(flags:arguments:)``
+  /// is needed; that path repeats the work and reports any error.
+  static func runFromCache(_ arguments: [String]) -> Int32? {
+    guard let fast = FastPathParser.parse(arguments) else { return nil }
+    let flags = fast.flags
+    if flags.version {
+      printVersion()
+      return 0
+    }
+    guard !flags.listMFA, !flags.listRoles, !flags.update, !flags.ec2, !flags.diagnose,
+      let context = try? CommandContext(flags: flags)
+    else { return nil }
+    return ExecAction(
+      arguments: fast.arguments, options: context.options, environment: context.environment, logger: context.logger
+    ).runFromCache()
+  }
+
+  static func printVersion() {
+    writeToStandardOutput("aws-runas version \(RunAsCore.version)\n")
+  }
+
   /// Runs the default action with `flags` and the positional `arguments`; returns the exit status.
   static func run(flags options: CommandLineFlags, arguments: [String]) async throws -> Int32 {
     // Everything after the profile belongs to the command, so ArgumentParser hands unknown
@@ -63,7 +88,7 @@ struct RunAsCommand: ParsableCommand {
     let context = try CommandContext(flags: options)
     let (environment, effective, logger) = (context.environment, context.options, context.logger)
     if options.version {
-      print("aws-runas version \(RunAsCore.version)")
+      printVersion()
       return 0
     }
     if options.listMFA || options.listRoles {
@@ -94,14 +119,15 @@ func makeLogger(verbosity: Int) -> Logger {
 /// The process environment as a dictionary.
 enum ProcessEnvironment {
   static func current() -> [String: String] {
-    var result: [String: String] = [:]
-    var pointer = environ
-    while let entry = pointer.pointee {
-      let text = String(cString: entry)
-      if let equals = text.firstIndex(of: "=") {
-        result[String(text[..<equals])] = String(text[text.index(after: equals)...])
-      }
-      pointer += 1
+    var count = 0
+    while environ[count] != nil { count += 1 }
+    // Sized up front: growing a dictionary on the cached-credential path costs a runtime lookup
+    // of `String: Hashable`, a scan of every conformance in the binary.
+    var result = [String: String](minimumCapacity: count)
+    for index in 0..<count {
+      guard let entry = environ[index], let equals = strchr(entry, Int32(UInt8(ascii: "="))) else { continue }
+      let name = UnsafeRawBufferPointer(start: entry, count: equals - entry)
+      result[String(decoding: name, as: UTF8.self)] = String(cString: equals + 1)
     }
     return result
   }

@@ -29,7 +29,7 @@ final class CountingProvider: CredentialProvider, @unchecked Sendable {
       expiration: Date().addingTimeInterval(lifetime))
   }
 
-  func cachedCredentials() -> AWSCredentials? { nil }
+  func cachedCredentials(validFor margin: Duration) -> AWSCredentials? { nil }
   var cacheFile: CredentialCacheFile? { nil }
 }
 

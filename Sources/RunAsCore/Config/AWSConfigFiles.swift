@@ -109,21 +109,8 @@ public struct AWSConfigFiles: Sendable {
     if fstat(descriptor, &status) == 0, Int(status.st_mode) & Int(S_IFMT) == Int(S_IFDIR) {
       return .failed("cannot read: is a directory")
     }
-    let expectedSize = max(Int(status.st_size), 0)
-    var bytes: [UInt8] = []
-    bytes.reserveCapacity(expectedSize + 1)
-    var chunk = [UInt8](repeating: 0, count: max(expectedSize + 1, 16_384))
-    while true {
-      let count = chunk.withUnsafeMutableBytes { buffer in
-        read(descriptor, buffer.baseAddress, buffer.count)
-      }
-      if count == 0 { break }
-      if count < 0 {
-        let code = errno
-        if code == EINTR { continue }
-        return .failed("cannot read: \(errorDescription(code))")
-      }
-      bytes.append(contentsOf: chunk[0..<count])
+    guard let bytes = POSIXFile.readAll(descriptor, expectedSize: Int(status.st_size)) else {
+      return .failed("cannot read: \(errorDescription(errno))")
     }
     return .contents(String(decoding: bytes, as: UTF8.self))
   }

@@ -10,9 +10,13 @@ public protocol CredentialProvider: Sendable {
   /// from STS (prompting for MFA through the engine's ``Prompter`` if needed).
   func credentials(validFor margin: Duration) async throws -> AWSCredentials
 
-  /// What the cache holds for the outermost step, without any network or prompt; `nil` when
-  /// nothing is cached or the provider does not cache.
-  func cachedCredentials() -> AWSCredentials?
+  /// The credentials ``credentials(validFor:)`` would return without calling STS or prompting:
+  /// what the cache holds for the outermost step if it stays valid for at least `margin`; `nil`
+  /// when nothing usable is cached or the provider does not cache.
+  ///
+  /// Synchronous, so the cached-credential path runs without the concurrency runtime; the
+  /// providers' `credentials(validFor:)` start with this same check.
+  func cachedCredentials(validFor margin: Duration) -> AWSCredentials?
 
   /// The cache file of the outermost step (what `-r` clears), if it has one.
   var cacheFile: CredentialCacheFile? { get }
@@ -39,7 +43,7 @@ public struct StaticCredentialProvider: CredentialProvider {
   public func credentials(validFor margin: Duration) async throws -> AWSCredentials { staticCredentials }
 
   /// The static credentials.
-  public func cachedCredentials() -> AWSCredentials? { staticCredentials }
+  public func cachedCredentials(validFor margin: Duration) -> AWSCredentials? { staticCredentials }
 
   /// Static credentials have no cache file.
   public var cacheFile: CredentialCacheFile? { nil }
@@ -109,15 +113,19 @@ public struct SessionTokenProvider: CredentialProvider {
 
   public var cacheFile: CredentialCacheFile? { cache }
 
-  public func cachedCredentials() -> AWSCredentials? {
-    usable(cache.load(), margin: .zero)
+  /// The cached token if it is fresh enough and carries MFA when MFA is required.
+  public func cachedCredentials(validFor margin: Duration) -> AWSCredentials? {
+    guard let entry = cache.load(), entry.credentials.isValid(at: now(), margin: margin) else { return nil }
+    // A token obtained without MFA must never stand in for one that needs MFA.
+    if mfaSerial != nil, entry.mfaSerial == "" { return nil }
+    return entry.credentials
   }
 
   public func credentials(validFor margin: Duration) async throws -> AWSCredentials {
-    if let hit = usable(cache.load(), margin: margin) { return hit }
+    if let hit = cachedCredentials(validFor: margin) { return hit }
     return try await cache.lock.withLock {
       // Another process may have refreshed the token while this one waited for the lock.
-      if let hit = usable(cache.load(), margin: margin) { return hit }
+      if let hit = cachedCredentials(validFor: margin) { return hit }
       let code: String?
       if let mfaSerial { code = try await mfa.code(for: mfaSerial) } else { code = nil }
       let fresh = try await sts.getSessionToken(
@@ -125,14 +133,6 @@ public struct SessionTokenProvider: CredentialProvider {
       try cache.store(CachedCredentials(credentials: fresh, mfaSerial: mfaSerial ?? ""))
       return fresh
     }
-  }
-
-  /// The cached credentials if they are fresh enough and carry MFA when MFA is required.
-  private func usable(_ entry: CachedCredentials?, margin: Duration) -> AWSCredentials? {
-    guard let entry, entry.credentials.isValid(at: now(), margin: margin) else { return nil }
-    // A token obtained without MFA must never stand in for one that needs MFA.
-    if mfaSerial != nil, entry.mfaSerial == "" { return nil }
-    return entry.credentials
   }
 }
 
@@ -179,14 +179,16 @@ public struct AssumeRoleProvider: CredentialProvider {
 
   public var cacheFile: CredentialCacheFile? { cache }
 
-  public func cachedCredentials() -> AWSCredentials? {
-    cache.load().map(\.credentials).flatMap { $0.isValid(at: now()) ? $0 : nil }
+  /// The cached role credentials if they are fresh enough.
+  public func cachedCredentials(validFor margin: Duration) -> AWSCredentials? {
+    guard let entry = cache.load(), entry.credentials.isValid(at: now(), margin: margin) else { return nil }
+    return entry.credentials
   }
 
   public func credentials(validFor margin: Duration) async throws -> AWSCredentials {
-    if let hit = usable(margin: margin) { return hit }
+    if let hit = cachedCredentials(validFor: margin) { return hit }
     return try await cache.lock.withLock {
-      if let hit = usable(margin: margin) { return hit }
+      if let hit = cachedCredentials(validFor: margin) { return hit }
       // The caller only needs the base credentials long enough to make this one call.
       let baseCredentials = try await base.credentials(validFor: .seconds(60))
       let code: String?
@@ -197,10 +199,5 @@ public struct AssumeRoleProvider: CredentialProvider {
       try cache.store(CachedCredentials(credentials: fresh, mfaSerial: mfaSerial ?? ""))
       return fresh
     }
-  }
-
-  private func usable(margin: Duration) -> AWSCredentials? {
-    guard let entry = cache.load(), entry.credentials.isValid(at: now(), margin: margin) else { return nil }
-    return entry.credentials
   }
 }

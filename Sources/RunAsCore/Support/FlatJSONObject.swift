@@ -18,7 +18,10 @@ public enum FlatJSONObject {
     mutating func object() -> [String: String]? {
       skipSpace()
       guard take(UInt8(ascii: "{")) else { return nil }
-      var result: [String: String] = [:]
+      // Room for a cache file's members up front: growing a `[String: String]` can cost a runtime
+      // lookup of `String: Hashable` (a scan of every conformance in the binary) on the
+      // cached-credential path.
+      var result = [String: String](minimumCapacity: 8)
       skipSpace()
       if take(UInt8(ascii: "}")) { return finish(result) }
       while true {

@@ -34,20 +34,34 @@ public enum POSIXFile {
       throw Failure(operation: "read", path: path, code: errno)
     }
     defer { close(fd) }
-    var result: [UInt8] = []
     var st = stat()
-    if fstat(fd, &st) == 0, st.st_size > 0 { result.reserveCapacity(Int(st.st_size)) }
-    var buffer = [UInt8](repeating: 0, count: 65536)
-    while true {
-      let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-      if n < 0 {
-        if errno == EINTR { continue }
-        throw Failure(operation: "read", path: path, code: errno)
-      }
-      if n == 0 { break }
-      result.append(contentsOf: buffer[0..<n])
+    let expectedSize = fstat(fd, &st) == 0 ? Int(st.st_size) : 0
+    guard let bytes = readAll(fd, expectedSize: expectedSize) else {
+      throw Failure(operation: "read", path: path, code: errno)
     }
-    return result
+    return bytes
+  }
+
+  /// Reads `fd` to its end; `nil` on a read error (`errno` says which).
+  ///
+  /// `expectedSize` (from `fstat`; 0 for files such as those in `/proc` that do not know it)
+  /// sizes the result up front. The chunk buffer lives on the stack and is never cleared, so a
+  /// small file costs no page faults beyond its own bytes.
+  static func readAll(_ fd: Int32, expectedSize: Int) -> [UInt8]? {
+    var result: [UInt8] = []
+    // One more than expected, so the end of the file shows without growing the array.
+    result.reserveCapacity(max(expectedSize, 0) + 1)
+    return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 16_384) { chunk -> [UInt8]? in
+      while true {
+        let count = Glibc.read(fd, chunk.baseAddress, chunk.count)
+        if count < 0 {
+          if errno == EINTR { continue }
+          return nil
+        }
+        if count == 0 { return result }
+        result.append(contentsOf: UnsafeBufferPointer(rebasing: chunk[0..<count]))
+      }
+    }
   }
 
   /// Reads a whole file as UTF-8 text; `nil` when it does not exist.
