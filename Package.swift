@@ -1,6 +1,27 @@
 // swift-tools-version:6.1
 import PackageDescription
 
+// Start-up cost is what `credential_process` and shell prompts pay on every call (BENCHMARKS.md).
+// The runtime instantiates generic types named by mangled strings, checking their requirements
+// with a scan of every protocol conformance in the binary; metadata accessors pass the witness
+// tables directly instead.
+let directMetadataAccess: [SwiftSetting] = [
+  .unsafeFlags(["-Xfrontend", "-disable-concrete-type-metadata-mangled-name-accessors"])
+]
+// - No exported dynamic symbols: SwiftPM exports every symbol of an executable (for @testable
+//   tests), and 30,000 of them slow the dynamic loader.
+// - Position-dependent: a PIE this size has 114,000 relative relocations, written on every start
+//   (a copy-on-write fault per page).
+// - Release builds (static Swift runtime) link libstdc++ and libgcc statically: loading
+//   libstdc++.so.6 costs more than the whole of a static Swift "hello" (Modules/StaticCxx).
+let fastStartLinking: [LinkerSetting] = [
+  .unsafeFlags(["-Xlinker", "--no-export-dynamic"]),
+  .unsafeFlags(["-Xclang-linker", "-no-pie"], .when(platforms: [.linux])),
+  .unsafeFlags(
+    ["-Xclang-linker", "-static-libgcc", "-L", Context.packageDirectory + "/Modules/StaticCxx"],
+    .when(platforms: [.linux], configuration: .release)),
+]
+
 let package = Package(
   name: "aws-runas",
   platforms: [.macOS(.v14)],
@@ -27,7 +48,7 @@ let package = Package(
         .product(name: "NIOHTTP1", package: "swift-nio"),
         .product(name: "Logging", package: "swift-log"),
       ],
-      swiftSettings: [.unsafeFlags(["-Xfrontend", "-disable-concrete-type-metadata-mangled-name-accessors"])]
+      swiftSettings: directMetadataAccess
     ),
     .executableTarget(
       name: "aws-runas",
@@ -35,15 +56,8 @@ let package = Package(
         "RunAsCore",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
-      swiftSettings: [.unsafeFlags(["-Xfrontend", "-disable-concrete-type-metadata-mangled-name-accessors"])],
-      // SwiftPM exports every symbol of an executable (for @testable tests). 30,000 dynamic symbols
-      // slow every start-up in the dynamic loader, which `credential_process` pays on each call.
-      // A position-dependent executable has no relative relocations: a PIE of this size makes the
-      // loader write 114,000 pointers (a copy-on-write fault per page) on every start.
-      linkerSettings: [
-        .unsafeFlags(["-Xlinker", "--no-export-dynamic"]),
-        .unsafeFlags(["-Xclang-linker", "-no-pie"], .when(platforms: [.linux])),
-      ]
+      swiftSettings: directMetadataAccess,
+      linkerSettings: fastStartLinking
     ),
     .systemLibrary(
       name: "CNcurses",
@@ -56,7 +70,8 @@ let package = Package(
     ),
     .executableTarget(
       name: "aws-runas-tui",
-      dependencies: ["RunAsTUI", "RunAsCore"]
+      dependencies: ["RunAsTUI", "RunAsCore"],
+      linkerSettings: fastStartLinking
     ),
     .testTarget(
       name: "RunAsTUITests",

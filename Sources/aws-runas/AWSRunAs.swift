@@ -1,4 +1,5 @@
 import ArgumentParser
+import Dispatch
 import RunAsCore
 
 #if canImport(Glibc)
@@ -15,34 +16,39 @@ enum AWSRunAs {
     "update", "shell", "forward", "help", "h",
   ]
 
-  static func main() async {
+  /// Synchronous: `credential_process` and shell prompts run `aws-runas` on every call, and a
+  /// cache hit or `--version` finishes before anything starts the concurrency runtime (an async
+  /// `main` creates a task and the main queue first).
+  static func main() {
     let arguments = Array(CommandLine.arguments.dropFirst())
     if asksForHelp(arguments) {
       writeToStandardOutput(RunAsCommand.helpMessage() + "\n")
       exit(0)
     }
-    let code: Int32
-    do {
-      if arguments.last == CompletionCommand.flag {
-        exit(CompletionCommand.run(environment: ProcessEnvironment.current()))
-      }
-      // Synchronous, before anything starts the concurrency runtime's threads.
-      if let cached = RunAsCommand.runFromCache(arguments) { exit(cached) }
-      if let fast = FastPathParser.parse(arguments) {
-        code = try await RunAsCommand.run(flags: fast.flags, arguments: fast.arguments)
-      } else {
-        let split = splitAtSubcommand(arguments)
-        let root = try RunAsCommand.parse(split.global)
-        if let subcommand = split.subcommand {
-          code = try await runSubcommand(subcommand, global: root.options.flags)
-        } else {
-          code = try await RunAsCommand.run(flags: root.options.flags, arguments: root.arguments)
-        }
-      }
-    } catch {
-      code = report(error)
+    if arguments.last == CompletionCommand.flag {
+      exit(CompletionCommand.run(environment: ProcessEnvironment.current()))
     }
-    exit(code)
+    if let cached = RunAsCommand.runFromCache(arguments) { exit(cached) }
+    // What an async `main` does: the rest runs as a main-actor task on the main queue.
+    Task { @MainActor in exit(await run(arguments)) }
+    dispatchMain()
+  }
+
+  /// Everything but the cached-credential path; returns the exit status.
+  static func run(_ arguments: [String]) async -> Int32 {
+    do {
+      if let fast = FastPathParser.parse(arguments) {
+        return try await RunAsCommand.run(flags: fast.flags, arguments: fast.arguments)
+      }
+      let split = splitAtSubcommand(arguments)
+      let root = try RunAsCommand.parse(split.global)
+      if let subcommand = split.subcommand {
+        return try await runSubcommand(subcommand, global: root.options.flags)
+      }
+      return try await RunAsCommand.run(flags: root.options.flags, arguments: root.arguments)
+    } catch {
+      return report(error)
+    }
   }
 
   /// Splits the arguments at the first positional word when it names a subcommand: global flags

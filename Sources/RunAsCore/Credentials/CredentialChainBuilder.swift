@@ -80,7 +80,7 @@ public struct CredentialChainBuilder: Sendable {
       base = try sessionTokenProvider(for: profile)
     }
     return AssumeRoleProvider(
-      base: base, roleARN: roleARN, sessionName: sessionName(for: profile), duration: duration,
+      base: base, roleARN: roleARN, sessionName: { sessionName(for: profile) }, duration: duration,
       externalID: profile.settings.externalId?.value, mfaSerial: directMFASerial, mfa: mfa,
       cache: CredentialCacheFile(
         directory: cacheDirectory, kind: .assumeRole, name: Self.cacheName(for: profile, roleARN: roleARN)),

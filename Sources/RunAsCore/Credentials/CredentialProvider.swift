@@ -142,8 +142,9 @@ public struct AssumeRoleProvider: CredentialProvider {
   public let base: any CredentialProvider
   /// The role to assume.
   public let roleARN: String
-  /// The role session name.
-  public let sessionName: String
+  /// The role session name, worked out when AssumeRole is called: deriving it may read the
+  /// password database, which a cache hit has no need for.
+  public let sessionName: @Sendable () -> String
   /// The requested lifetime, already clamped.
   public let duration: Duration
   /// The external ID, if the role's trust policy wants one.
@@ -161,7 +162,7 @@ public struct AssumeRoleProvider: CredentialProvider {
 
   /// Creates the provider.
   public init(
-    base: any CredentialProvider, roleARN: String, sessionName: String, duration: Duration,
+    base: any CredentialProvider, roleARN: String, sessionName: @escaping @Sendable () -> String, duration: Duration,
     externalID: String?, mfaSerial: String?, mfa: MFACodeSource, cache: CredentialCacheFile,
     sts: any SecurityTokenService, now: @escaping @Sendable () -> Date
   ) {
@@ -194,7 +195,7 @@ public struct AssumeRoleProvider: CredentialProvider {
       let code: String?
       if let mfaSerial { code = try await mfa.code(for: mfaSerial) } else { code = nil }
       let fresh = try await sts.assumeRole(
-        credentials: baseCredentials, roleARN: roleARN, sessionName: sessionName,
+        credentials: baseCredentials, roleARN: roleARN, sessionName: sessionName(),
         duration: duration, externalID: externalID, mfaSerial: mfaSerial, tokenCode: code)
       try cache.store(CachedCredentials(credentials: fresh, mfaSerial: mfaSerial ?? ""))
       return fresh

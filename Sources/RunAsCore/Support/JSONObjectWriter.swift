@@ -46,6 +46,12 @@ public struct JSONObjectWriter: Sendable {
   /// Appends `value` as a JSON string literal with every required escape.
   public static func appendQuoted(_ value: String, to text: inout String) {
     text += "\""
+    // Keys, secrets and tokens need no escape: copy them whole instead of scalar by scalar.
+    if !value.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+      text += value
+      text += "\""
+      return
+    }
     for scalar in value.unicodeScalars {
       switch scalar {
       case "\"": text += "\\\""

@@ -45,22 +45,27 @@ public enum POSIXFile {
   /// Reads `fd` to its end; `nil` on a read error (`errno` says which).
   ///
   /// `expectedSize` (from `fstat`; 0 for files such as those in `/proc` that do not know it)
-  /// sizes the result up front. The chunk buffer lives on the stack and is never cleared, so a
-  /// small file costs no page faults beyond its own bytes.
+  /// sizes the buffer, which the file's bytes are read straight into: nothing is cleared or
+  /// copied, and no large buffer on the stack (whose every page a stack probe would touch).
   static func readAll(_ fd: Int32, expectedSize: Int) -> [UInt8]? {
-    var result: [UInt8] = []
-    // One more than expected, so the end of the file shows without growing the array.
-    result.reserveCapacity(max(expectedSize, 0) + 1)
-    return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 16_384) { chunk -> [UInt8]? in
-      while true {
-        let count = Glibc.read(fd, chunk.baseAddress, chunk.count)
-        if count < 0 {
-          if errno == EINTR { continue }
-          return nil
+    var bytes: [UInt8] = []
+    // One more than expected, so the end of the file shows without a second buffer.
+    var capacity = max(expectedSize + 1, 4096)
+    while true {
+      var failed = false
+      let chunk = [UInt8](unsafeUninitializedCapacity: capacity - bytes.count) { buffer, filled in
+        while filled < buffer.count {
+          let count = Glibc.read(fd, buffer.baseAddress! + filled, buffer.count - filled)
+          if count < 0 && errno == EINTR { continue }
+          if count < 0 { failed = true }
+          if count <= 0 { return }
+          filled += count
         }
-        if count == 0 { return result }
-        result.append(contentsOf: UnsafeBufferPointer(rebasing: chunk[0..<count]))
       }
+      if failed { return nil }
+      if bytes.isEmpty { bytes = chunk } else { bytes += chunk }
+      if bytes.count < capacity { return bytes }
+      capacity *= 2
     }
   }
 
