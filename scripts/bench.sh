@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# make bench: the figures in BENCHMARKS.md. Needs a release build (make release) and hyperfine.
-#   1. cache hit: `aws-runas -O json <role profile>` vs the AWS CLI v2's `configure export-credentials`
-#      for the same role with its own cache warm;
-#   2. cold path: STS calls counted by the emulator, wall time of each path;
+# make bench: the figures in BENCHMARKS.md. Needs a release build (make release), hyperfine and valgrind.
+#   1. cold path: STS calls counted by the emulator, wall time of each path;
+#   2. start-up, side by side in one hyperfine run: a static Swift `print("hi")`, the cache hit
+#      `aws-runas -O json <role profile>`, `--version` and `--help`, with minor page faults and
+#      instructions; then the AWS CLI v2's `configure export-credentials` on the same role with its
+#      own cache warm;
 #   3. profile resolution at 1k/10k/50k profiles (Benchmarks/runas-bench).
 set -euo pipefail
 source "$(dirname "$0")/emulator.sh"
@@ -56,23 +58,57 @@ v2_key=$("$AWS_V2" configure export-credentials --profile bench --format process
 ours_key=$("$BIN" -O json bench | json_field AccessKeyId)
 [ "$v2_key" = "$ours_key" ] || { echo "AWS CLI v2 did not serve the warmed cache ($v2_key vs $ours_key)" >&2; exit 1; }
 
-echo "## Cache hit: aws-runas vs AWS CLI v2 $("$AWS_V2" --version 2>&1 | cut -d' ' -f1)"
+echo "## Start-up: cache hit, --version and --help next to a static Swift hello and the AWS CLI v2"
 echo
-hyperfine -N --style basic --warmup 20 --runs 300 \
-  -n "aws-runas -O json bench" "$BIN -O json bench" \
-  --export-json "$OUT/hit-ours.json" >/dev/null
+# The floor: a static Swift `print("hi")`, built the way the release binaries are.
+swiftc -O -static-stdlib "$ROOT/Benchmarks/hello.swift" -o "$OUT/hello"
+HELLO="$OUT/hello"
+V2="$AWS_V2 configure export-credentials --profile bench --format process"
+hyperfine -N --style basic --warmup 30 --runs 300 \
+  -n "static Swift hello" "$HELLO" \
+  -n "aws-runas -O json bench (cache hit)" "$BIN -O json bench" \
+  -n "aws-runas --version" "$BIN --version" \
+  -n "aws-runas --help" "$BIN --help" \
+  --export-json "$OUT/startup.json" >/dev/null
 hyperfine -N --style basic --warmup 3 --runs 30 \
-  -n "aws configure export-credentials --profile bench" "$AWS_V2 configure export-credentials --profile bench --format process" \
-  --export-json "$OUT/hit-v2.json" >/dev/null
-python3 - "$OUT/hit-ours.json" "$OUT/hit-v2.json" <<'PY'
+  -n "aws configure export-credentials --profile bench (AWS CLI v2)" "$V2" \
+  --export-json "$OUT/startup-v2.json" >/dev/null
+# Minor page faults (median of 21 runs) and instructions (callgrind, deterministic; valgrind cannot
+# read the binary's debug information, so it runs a copy without it).
+strip --strip-debug -o "$OUT/aws-runas.nodebug" "$BIN"
+: >"$OUT/startup-costs.tsv"
+measure() { # name, then the command
+  local name=$1 faults instructions
+  shift
+  faults=$(for _ in $(seq 21); do /usr/bin/time -f %R "$@" 2>&1 >/dev/null | tail -1; done | sort -n | sed -n 11p)
+  instructions=-
+  if [ "$1" != "$AWS_V2" ]; then
+    local target=$1
+    [ "$target" = "$BIN" ] && target="$OUT/aws-runas.nodebug"
+    shift
+    instructions=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "$target" "$@" 2>&1 >/dev/null \
+      | sed -n 's/.*Collected : //p')
+  fi
+  printf '%s\t%s\t%s\n' "$name" "$faults" "$instructions" >>"$OUT/startup-costs.tsv"
+}
+measure "static Swift hello" "$HELLO"
+measure "aws-runas -O json bench (cache hit)" "$BIN" -O json bench
+measure "aws-runas --version" "$BIN" --version
+measure "aws-runas --help" "$BIN" --help
+measure "aws configure export-credentials --profile bench (AWS CLI v2)" $V2
+python3 - "$OUT/startup.json" "$OUT/startup-v2.json" "$OUT/startup-costs.tsv" <<'PY'
 import json, sys
-ours, theirs = (json.load(open(p))["results"][0] for p in sys.argv[1:])
-print("| command | median (ms) | mean ± σ (ms) | min (ms) | runs |")
-print("|---|---:|---:|---:|---:|")
-for r in (ours, theirs):
-    print(f"| `{r['command']}` | {r['median']*1000:.2f} | {r['mean']*1000:.2f} ± {r['stddev']*1000:.2f} | {r['min']*1000:.2f} | {len(r['times'])} |")
-print()
-print(f"Ratio of medians: **{theirs['median']/ours['median']:.0f}×** faster.")
+results = json.load(open(sys.argv[1]))["results"] + json.load(open(sys.argv[2]))["results"]
+costs = {name: (faults, instructions) for name, faults, instructions in
+         (line.rstrip("\n").split("\t") for line in open(sys.argv[3]))}
+hello = results[0]
+print("| command | median (ms) | mean ± σ (ms) | min (ms) | median ÷ hello | minor page faults | instructions |")
+print("|---|---:|---:|---:|---:|---:|---:|")
+for r in results:
+    faults, instructions = costs[r["command"]]
+    instructions = f"{int(instructions):,}" if instructions.isdigit() else instructions
+    print(f"| {r['command']} | {r['median']*1000:.2f} | {r['mean']*1000:.2f} ± {r['stddev']*1000:.2f} "
+          f"| {r['min']*1000:.2f} | {r['median']/hello['median']:.2f} | {faults} | {instructions} |")
 PY
 echo
 echo "## Profile resolution (parse + resolve every profile, release build, median of 7)"

@@ -17,6 +17,11 @@ struct FastPathParserTests {
     ["--session", "-O", "json", "dev"],
     ["-O", "json", "-O", "env", "dev"],
     ["arn:aws:iam::123456789012:role/x", "terraform", "plan"],
+    ["-V"],
+    ["--version"],
+    ["-V", "dev"],
+    ["-O", "json", "--version"],
+    ["--version", "dev", "aws", "--version"],
   ]
 
   static let declined: [[String]] = [
@@ -30,6 +35,8 @@ struct FastPathParserTests {
     ["--help"],
     ["-a", "2h", "dev"],
     ["-O", "-v", "dev"],
+    ["-V", "list"],
+    ["-v", "--version"],
   ]
 
   @Test(arguments: accepted)
