@@ -10,15 +10,19 @@ let directMetadataAccess: [SwiftSetting] = [
 ]
 // - No exported dynamic symbols: SwiftPM exports every symbol of an executable (for @testable
 //   tests), and 30,000 of them slow the dynamic loader.
-// - Position-dependent: a PIE this size has 114,000 relative relocations, written on every start
-//   (a copy-on-write fault per page).
-// - Release builds (static Swift runtime) link libstdc++ and libgcc statically: loading
-//   libstdc++.so.6 costs more than the whole of a static Swift "hello" (Modules/StaticCxx).
+// - Release builds (`make release`: the Swift runtime linked statically) are position-dependent:
+//   a PIE this size has 114,000 relative relocations, written on every start (a copy-on-write
+//   fault per page). Not with the Swift runtime as shared libraries (debug builds, tests): there
+//   the loader warns on stderr about direct references to their protected functions.
+// - Release builds link libstdc++ and libgcc statically too: loading libstdc++.so.6 costs more
+//   than the whole of a static Swift "hello" (Modules/StaticCxx).
 let fastStartLinking: [LinkerSetting] = [
   .unsafeFlags(["-Xlinker", "--no-export-dynamic"]),
-  .unsafeFlags(["-Xclang-linker", "-no-pie"], .when(platforms: [.linux])),
   .unsafeFlags(
-    ["-Xclang-linker", "-static-libgcc", "-L", Context.packageDirectory + "/Modules/StaticCxx"],
+    [
+      "-Xclang-linker", "-no-pie", "-Xclang-linker", "-static-libgcc",
+      "-L", Context.packageDirectory + "/Modules/StaticCxx",
+    ],
     .when(platforms: [.linux], configuration: .release)),
 ]
 
