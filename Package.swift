@@ -15,13 +15,17 @@ let directMetadataAccess: [SwiftSetting] = [
 //   fault per page). Not with the Swift runtime as shared libraries (debug builds, tests): there
 //   the loader warns on stderr about direct references to their protected functions.
 // - Release builds link libstdc++ and libgcc statically too: loading libstdc++.so.6 costs more
-//   than the whole of a static Swift "hello" (Modules/StaticCxx).
+//   than the whole of a static Swift "hello" (Linking/libstdc++.so).
+// - Release builds are linked by lld, which puts the code and data a cache hit and `--version`
+//   touch side by side (Linking/startup-order.txt, written by scripts/startup-order.py).
 let fastStartLinking: [LinkerSetting] = [
   .unsafeFlags(["-Xlinker", "--no-export-dynamic"]),
   .unsafeFlags(
     [
-      "-Xclang-linker", "-no-pie", "-Xclang-linker", "-static-libgcc",
-      "-L", Context.packageDirectory + "/Modules/StaticCxx",
+      "-use-ld=lld", "-Xclang-linker", "-no-pie", "-Xclang-linker", "-static-libgcc",
+      "-L", Context.packageDirectory + "/Linking",
+      "-Xlinker", "--symbol-ordering-file=" + Context.packageDirectory + "/Linking/startup-order.txt",
+      "-Xlinker", "--no-warn-symbol-ordering",
     ],
     .when(platforms: [.linux], configuration: .release)),
 ]

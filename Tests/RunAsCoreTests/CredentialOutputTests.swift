@@ -62,6 +62,14 @@ struct CredentialOutputTests {
     #expect(ShellDialect.powershell.assignment("A", "it's") == "$env:A = 'it''s'")
   }
 
+  /// A quote followed by a combining mark is one `Character`, but still a quote to the shell.
+  @Test func quoteBeforeACombiningMarkIsEscapedToo() {
+    let value = "x'\u{301}; echo pwned; '"
+    #expect(ShellDialect.posix.assignment("A", value) == "export A='x'\\''\u{301}; echo pwned; '\\'''")
+    #expect(ShellDialect.fish.assignment("A", value) == "set -gx A 'x\\'\u{301}; echo pwned; \\''")
+    #expect(ShellDialect.powershell.assignment("A", value) == "$env:A = 'x''\u{301}; echo pwned; '''")
+  }
+
   @Test(arguments: [
     ("/bin/bash", ShellDialect.posix), ("/usr/bin/fish", .fish), ("/usr/local/bin/pwsh", .powershell), ("", .posix),
   ])

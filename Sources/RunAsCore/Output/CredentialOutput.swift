@@ -29,13 +29,30 @@ public enum ShellDialect: String, Sendable, CaseIterable {
   public func assignment(_ name: String, _ value: String) -> String {
     switch self {
     case .posix:
-      return "export \(name)='" + value.replacing("'", with: "'\\''") + "'"
+      return "export \(name)='" + Self.escaping(value) { $0 == UInt8(ascii: "'") ? #"'\''"# : nil } + "'"
     case .fish:
-      let escaped = value.replacing("\\", with: "\\\\").replacing("'", with: "\\'")
+      let escaped = Self.escaping(value) {
+        $0 == UInt8(ascii: "\\") ? #"\\"# : $0 == UInt8(ascii: "'") ? #"\'"# : nil
+      }
       return "set -gx \(name) '\(escaped)'"
     case .powershell:
-      return "$env:\(name) = '" + value.replacing("'", with: "''") + "'"
+      return "$env:\(name) = '" + Self.escaping(value) { $0 == UInt8(ascii: "'") ? "''" : nil } + "'"
     }
+  }
+
+  /// `value` with the bytes `escape` has a replacement for replaced.
+  ///
+  /// Byte by byte, not `Character` by `Character`: a quote followed by a combining mark is one
+  /// `Character`, but the shell still sees a quote. (And no `String.replacing`, whose generic
+  /// algorithms cost a runtime conformance lookup on the cached-credential path.)
+  static func escaping(_ value: String, _ escape: (UInt8) -> String?) -> String {
+    guard value.utf8.contains(where: { escape($0) != nil }) else { return value }
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(value.utf8.count + 16)
+    for byte in value.utf8 {
+      if let replacement = escape(byte) { bytes += replacement.utf8 } else { bytes.append(byte) }
+    }
+    return String(decoding: bytes, as: UTF8.self)
   }
 }
 
@@ -81,9 +98,13 @@ public enum CredentialOutput {
   public static func environmentScript(
     _ credentials: AWSCredentials, region: String?, profileName: String?, dialect: ShellDialect
   ) -> String {
-    CredentialEnvironment.variables(for: credentials, region: region, profileName: profileName)
-      .map { dialect.assignment($0.name, $0.value) + "\n" }
-      .joined()
+    // A loop, not `map` and `joined()`: the generic `joined` costs a runtime conformance lookup
+    // (a scan of every conformance in the binary) on the cached-credential path.
+    var script = ""
+    for variable in CredentialEnvironment.variables(for: credentials, region: region, profileName: profileName) {
+      script += dialect.assignment(variable.name, variable.value) + "\n"
+    }
+    return script
   }
 
   /// The `credential_process` (version 1) document, one line.
