@@ -3,7 +3,7 @@ SWIFT ?= swift
 PREFIX ?= /usr/local
 RELEASE_FLAGS = -c release --static-swift-stdlib
 
-.PHONY: all build release install test unit-test bench demo screenshots lint format clean
+.PHONY: all build release install test unit-test bench startup-order demo screenshots lint format clean
 
 all: build
 
@@ -32,6 +32,14 @@ bench: release
 	bash scripts/bench.sh
 	bash scripts/bench-serve.sh
 	python3 scripts/bench-tui.py .build/release/aws-runas-tui
+
+# Rewrites Linking/startup-order.txt (the code and data a cache hit and --version touch, which lld
+# places side by side) from the release binary, then relinks with it. Run after changing that path.
+startup-order: release
+	bash scripts/ensure-bench-deps.sh
+	python3 scripts/startup-order.py
+	rm -f "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)"/aws-runas "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)"/aws-runas-tui
+	$(MAKE) release
 
 demo: build
 	bash scripts/ensure-test-deps.sh
