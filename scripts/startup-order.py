@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes Linking/startup-order.txt: the symbols a cache hit and --version touch, in the order they
+"""Writes Linking/startup-order.txt: the symbols a cache hit, --version and --help touch, in the order they
 first touch them. Release links (Package.swift) give it to lld as
 --symbol-ordering-file, which places that code and data together at the start of their sections,
 so start-up maps a few dozen pages instead of one or two in every 64 KB of a 24 MB text.
@@ -21,7 +21,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BINARY = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, ".build/release/aws-runas")
 OUTPUT = sys.argv[2] if len(sys.argv) > 2 else os.path.join(ROOT, "Linking/startup-order.txt")
 # The hot invocations first: their symbols lead the list.
-COMMANDS = [["-O", "json", "bench"], ["bench"], ["--version"]]
+COMMANDS = [["-O", "json", "bench"], ["bench"], ["--version"], ["--help"]]
 
 
 def write_sandbox(home):

@@ -22,7 +22,7 @@ enum AWSRunAs {
   static func main() {
     let arguments = Array(CommandLine.arguments.dropFirst())
     if asksForHelp(arguments) {
-      writeToStandardOutput(RunAsCommand.helpMessage() + "\n")
+      writeToStandardOutput(RunAsCommand.helpText() + "\n")
       exit(0)
     }
     if arguments.last == CompletionCommand.flag {
@@ -84,7 +84,7 @@ enum AWSRunAs {
     case "update":
       return try await UpdateCommand.run(environment: ProcessEnvironment.current())
     case "help", "h":
-      print(RunAsCommand.helpMessage())
+      print(RunAsCommand.helpText())
       return 0
     default:
       throw CommandFailure("the `\(name)` command is not available in this version of aws-runas yet")

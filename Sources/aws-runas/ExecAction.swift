@@ -99,7 +99,7 @@ struct ExecAction {
   func run() async throws -> Int32 {
     guard let plan = try plan() else {
       logger.error("nothing to do!")
-      print(RunAsCommand.helpMessage())
+      print(RunAsCommand.helpText())
       return 1
     }
     let (profile, provider, engine) = (plan.profile, plan.provider, plan.engine)

@@ -1,122 +1,177 @@
 import ArgumentParser
 import RunAsCore
 
+/// A global flag or option as ArgumentParser, the fast paths and the help see it: one place for
+/// its names and its help text.
+struct OptionSpec: Sendable {
+  let short: Character?
+  /// The long names; the first also names the value in the help (`--duration <duration>`).
+  let longs: [String]
+  let takesValue: Bool
+  let help: String
+
+  /// The names, for ArgumentParser.
+  var names: NameSpecification {
+    NameSpecification((short.map { [.customShort($0)] } ?? []) + longs.map { .customLong($0) })
+  }
+
+  /// `-d, --duration <duration>`: the option's entry in the help, as ArgumentParser writes it.
+  var label: String {
+    var label = short.map { "-" + String($0) } ?? ""
+    for long in longs {
+      label += (label.isEmpty ? "--" : ", --") + long
+    }
+    return takesValue ? label + " <" + longs[0] + ">" : label
+  }
+}
+
+extension Option where Value == String? {
+  /// An option declared by `spec`.
+  init(_ spec: OptionSpec) { self.init(name: spec.names, help: ArgumentHelp(spec.help)) }
+}
+
+extension Flag where Value == Bool {
+  /// A flag declared by `spec`.
+  init(wrappedValue: Bool, _ spec: OptionSpec) {
+    self.init(wrappedValue: wrappedValue, name: spec.names, help: ArgumentHelp(spec.help))
+  }
+}
+
+extension Flag where Value == Int {
+  /// A counted flag (`-vv`) declared by `spec`.
+  init(_ spec: OptionSpec) { self.init(name: spec.names, help: ArgumentHelp(spec.help)) }
+}
+
+extension OptionSpec {
+  static let duration = OptionSpec(
+    short: "d", longs: ["duration"], takesValue: true,
+    help: "Duration of the session token credentials (e.g. 12h, 90m).")
+  static let roleDuration = OptionSpec(
+    short: "a", longs: ["role-duration"], takesValue: true,
+    help: "Duration of the assume role credentials.")
+  static let otp = OptionSpec(
+    short: "o", longs: ["otp"], takesValue: true,
+    help: "MFA token code (env MFA_CODE).")
+  static let mfaSerial = OptionSpec(
+    short: "M", longs: ["mfa-serial"], takesValue: true,
+    help: "Serial number or ARN of the MFA device (env MFA_SERIAL).")
+  static let mfaType = OptionSpec(
+    short: "t", longs: ["mfa-type"], takesValue: true,
+    help: "MFA type for identity providers: auto, none, code, push (env MFA_TYPE).")
+  static let externalID = OptionSpec(
+    short: "X", longs: ["external-id"], takesValue: true,
+    help: "External ID for the AssumeRole call (env EXTERNAL_ID).")
+  static let jumpRole = OptionSpec(
+    short: "J", longs: ["jump-role"], takesValue: true,
+    help: "ARN of the jump role for SAML/OIDC profiles (env JUMP_ROLE_ARN).")
+  static let samlURL = OptionSpec(
+    short: "S", longs: ["saml-url"], takesValue: true,
+    help: "URL of the SAML authentication endpoint (env SAML_AUTH_URL).")
+  static let samlEntityID = OptionSpec(
+    short: "I", longs: ["saml-entityid"], takesValue: true,
+    help: "SAML entity ID (env SAML_ENTITY_ID).")
+  static let webURL = OptionSpec(
+    short: "W", longs: ["web-url"], takesValue: true,
+    help: "URL of the OIDC authentication endpoint (env WEB_AUTH_URL).")
+  static let webRedirect = OptionSpec(
+    short: "T", longs: ["web-redirect"], takesValue: true,
+    help: "OIDC redirect URI (env WEB_REDIRECT_URI).")
+  static let webClient = OptionSpec(
+    short: "C", longs: ["web-client"], takesValue: true,
+    help: "OIDC client ID (env WEB_CLIENT_ID).")
+  static let username = OptionSpec(
+    short: "U", longs: ["username", "saml-user"], takesValue: true,
+    help: "Username for SAML or OIDC authentication (env RUNAS_USERNAME).")
+  static let password = OptionSpec(
+    short: "P", longs: ["password", "saml-password"], takesValue: true,
+    help: "Password for SAML or OIDC authentication (env RUNAS_PASSWORD).")
+  static let provider = OptionSpec(
+    short: "R", longs: ["provider", "saml-provider"], takesValue: true,
+    help: "Identity provider type, bypassing auto-detection (env RUNAS_PROVIDER).")
+  static let env = OptionSpec(
+    short: "E", longs: ["env"], takesValue: false,
+    help: "Pass credentials to the command as environment variables (env RUNAS_ENV_CREDENTIALS).")
+  static let output = OptionSpec(
+    short: "O", longs: ["output"], takesValue: true,
+    help: "Credential output format: env (default) or json (env RUNAS_OUTPUT_FORMAT).")
+  static let session = OptionSpec(
+    short: "s", longs: ["session"], takesValue: false,
+    help: "Use session token credentials instead of role credentials (env RUNAS_SESSION_CREDENTIALS).")
+  static let refresh = OptionSpec(
+    short: "r", longs: ["refresh"], takesValue: false,
+    help: "Force a refresh of the cached credentials.")
+  static let expiration = OptionSpec(
+    short: "e", longs: ["expiration"], takesValue: false,
+    help: "Show credential expiration time.")
+  static let whoami = OptionSpec(
+    short: "w", longs: ["whoami"], takesValue: false,
+    help: "Print the AWS identity information for the profile.")
+  static let writeCredentials = OptionSpec(
+    short: "c", longs: ["write-credentials"], takesValue: false,
+    help: "Also write the credentials to the credentials file as [<profile>-awsrunas] (env RUNAS_WRITE_CREDENTIALS).")
+  static let listMFA = OptionSpec(
+    short: "m", longs: ["list-mfa"], takesValue: false,
+    help: "List the ARNs of your MFA devices.")
+  static let listRoles = OptionSpec(
+    short: "l", longs: ["list-roles"], takesValue: false,
+    help: "List the role ARNs you are allowed to assume.")
+  static let update = OptionSpec(
+    short: "u", longs: ["update"], takesValue: false,
+    help: "Check for a newer version of aws-runas.")
+  static let diagnose = OptionSpec(
+    short: "D", longs: ["diagnose"], takesValue: false,
+    help: "Run diagnostics on the profile's configuration.")
+  static let verbose = OptionSpec(
+    short: "v", longs: ["verbose"], takesValue: false,
+    help: "Print debug messages; twice also shows secrets (env RUNAS_VERBOSE).")
+  static let version = OptionSpec(
+    short: "V", longs: ["version"], takesValue: false,
+    help: "Print the version and exit.")
+  static let ec2 = OptionSpec(
+    short: nil, longs: ["ec2"], takesValue: false,
+    help: "Run a mock EC2 metadata service (same as `serve ec2`).")
+
+  /// Every global flag and option, in the order the help lists them.
+  static let all: [OptionSpec] = [
+    .duration, .roleDuration, .otp, .mfaSerial, .mfaType, .externalID, .jumpRole, .samlURL, .samlEntityID, .webURL,
+    .webRedirect, .webClient, .username, .password, .provider, .env, .output, .session, .refresh, .expiration,
+    .whoami, .writeCredentials, .listMFA, .listRoles, .update, .diagnose, .verbose, .version, .ec2,
+  ]
+}
+
 /// The global flags of aws-runas (spec §1.1). Each may also come from its environment variable;
 /// the profile-level ones (durations, MFA serial, external ID, IdP settings) are read from the
 /// environment by the engine's profile resolver, at the same precedence.
 struct GlobalOptions: ParsableArguments {
-  @Option(name: [.customShort("d"), .long], help: "Duration of the session token credentials (e.g. 12h, 90m).")
-  var duration: String?
-
-  @Option(name: [.customShort("a"), .customLong("role-duration")], help: "Duration of the assume role credentials.")
-  var roleDuration: String?
-
-  @Option(name: [.customShort("o"), .long], help: "MFA token code (env MFA_CODE).")
-  var otp: String?
-
-  @Option(
-    name: [.customShort("M"), .customLong("mfa-serial")],
-    help: "Serial number or ARN of the MFA device (env MFA_SERIAL).")
-  var mfaSerial: String?
-
-  @Option(
-    name: [.customShort("t"), .customLong("mfa-type")],
-    help: "MFA type for identity providers: auto, none, code, push (env MFA_TYPE).")
-  var mfaType: String?
-
-  @Option(
-    name: [.customShort("X"), .customLong("external-id")],
-    help: "External ID for the AssumeRole call (env EXTERNAL_ID).")
-  var externalID: String?
-
-  @Option(
-    name: [.customShort("J"), .customLong("jump-role")],
-    help: "ARN of the jump role for SAML/OIDC profiles (env JUMP_ROLE_ARN).")
-  var jumpRole: String?
-
-  @Option(
-    name: [.customShort("S"), .customLong("saml-url")],
-    help: "URL of the SAML authentication endpoint (env SAML_AUTH_URL).")
-  var samlURL: String?
-
-  @Option(name: [.customShort("I"), .customLong("saml-entityid")], help: "SAML entity ID (env SAML_ENTITY_ID).")
-  var samlEntityID: String?
-
-  @Option(
-    name: [.customShort("W"), .customLong("web-url")],
-    help: "URL of the OIDC authentication endpoint (env WEB_AUTH_URL).")
-  var webURL: String?
-
-  @Option(name: [.customShort("T"), .customLong("web-redirect")], help: "OIDC redirect URI (env WEB_REDIRECT_URI).")
-  var webRedirect: String?
-
-  @Option(name: [.customShort("C"), .customLong("web-client")], help: "OIDC client ID (env WEB_CLIENT_ID).")
-  var webClient: String?
-
-  @Option(
-    name: [.customShort("U"), .long, .customLong("saml-user")],
-    help: "Username for SAML or OIDC authentication (env RUNAS_USERNAME).")
-  var username: String?
-
-  @Option(
-    name: [.customShort("P"), .long, .customLong("saml-password")],
-    help: "Password for SAML or OIDC authentication (env RUNAS_PASSWORD).")
-  var password: String?
-
-  @Option(
-    name: [.customShort("R"), .long, .customLong("saml-provider")],
-    help: "Identity provider type, bypassing auto-detection (env RUNAS_PROVIDER).")
-  var provider: String?
-
-  @Flag(
-    name: [.customShort("E"), .long],
-    help: "Pass credentials to the command as environment variables (env RUNAS_ENV_CREDENTIALS).")
-  var env = false
-
-  @Option(
-    name: [.customShort("O"), .long], help: "Credential output format: env (default) or json (env RUNAS_OUTPUT_FORMAT)."
-  )
-  var output: String?
-
-  @Flag(
-    name: [.customShort("s"), .long],
-    help: "Use session token credentials instead of role credentials (env RUNAS_SESSION_CREDENTIALS).")
-  var session = false
-
-  @Flag(name: [.customShort("r"), .long], help: "Force a refresh of the cached credentials.")
-  var refresh = false
-
-  @Flag(name: [.customShort("e"), .long], help: "Show credential expiration time.")
-  var expiration = false
-
-  @Flag(name: [.customShort("w"), .long], help: "Print the AWS identity information for the profile.")
-  var whoami = false
-
-  @Flag(
-    name: [.customShort("c"), .customLong("write-credentials")],
-    help: "Also write the credentials to the credentials file as [<profile>-awsrunas] (env RUNAS_WRITE_CREDENTIALS).")
-  var writeCredentials = false
-
-  @Flag(name: [.customShort("m"), .customLong("list-mfa")], help: "List the ARNs of your MFA devices.")
-  var listMFA = false
-
-  @Flag(name: [.customShort("l"), .customLong("list-roles")], help: "List the role ARNs you are allowed to assume.")
-  var listRoles = false
-
-  @Flag(name: [.customShort("u"), .long], help: "Check for a newer version of aws-runas.")
-  var update = false
-
-  @Flag(name: [.customShort("D"), .long], help: "Run diagnostics on the profile's configuration.")
-  var diagnose = false
-
-  @Flag(name: [.customShort("v"), .long], help: "Print debug messages; twice also shows secrets (env RUNAS_VERBOSE).")
-  var verbose: Int
-
-  @Flag(name: [.customShort("V"), .long], help: "Print the version and exit.")
-  var version = false
-
-  @Flag(name: .customLong("ec2"), help: "Run a mock EC2 metadata service (same as `serve ec2`).")
-  var ec2 = false
+  @Option(.duration) var duration: String?
+  @Option(.roleDuration) var roleDuration: String?
+  @Option(.otp) var otp: String?
+  @Option(.mfaSerial) var mfaSerial: String?
+  @Option(.mfaType) var mfaType: String?
+  @Option(.externalID) var externalID: String?
+  @Option(.jumpRole) var jumpRole: String?
+  @Option(.samlURL) var samlURL: String?
+  @Option(.samlEntityID) var samlEntityID: String?
+  @Option(.webURL) var webURL: String?
+  @Option(.webRedirect) var webRedirect: String?
+  @Option(.webClient) var webClient: String?
+  @Option(.username) var username: String?
+  @Option(.password) var password: String?
+  @Option(.provider) var provider: String?
+  @Flag(.env) var env = false
+  @Option(.output) var output: String?
+  @Flag(.session) var session = false
+  @Flag(.refresh) var refresh = false
+  @Flag(.expiration) var expiration = false
+  @Flag(.whoami) var whoami = false
+  @Flag(.writeCredentials) var writeCredentials = false
+  @Flag(.listMFA) var listMFA = false
+  @Flag(.listRoles) var listRoles = false
+  @Flag(.update) var update = false
+  @Flag(.diagnose) var diagnose = false
+  @Flag(.verbose) var verbose: Int
+  @Flag(.version) var version = false
+  @Flag(.ec2) var ec2 = false
 }
 
 /// The global flags as plain values, whichever parser read them (``GlobalOptions`` through

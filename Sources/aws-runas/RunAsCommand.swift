@@ -14,43 +14,40 @@ import RunAsCore
 /// `aws-runas [flags] [profile] [command …]`: fetch credentials for a profile, print them, or run a
 /// command with them.
 struct RunAsCommand: ParsableCommand {
+  static let abstract = "Create an environment for interacting with the AWS API using an assumed role."
+  static let discussion = """
+    Commands: diagnose [profile], list mfa|roles [profile], serve ec2|ecs [profile], password <profile>,
+    ssm shell|forward|ssh <profile> <target>, ecr login <profile>, shell, forward, help.
+    Without a command, prints the profile's credentials as shell variables (-O json for
+    credential_process), or runs the given program with them.
+    """
+  static let argumentsHelp = "A profile name or role ARN, then an optional command and its arguments."
+
   static let configuration = CommandConfiguration(
-    commandName: "aws-runas",
-    abstract: "Create an environment for interacting with the AWS API using an assumed role.",
-    discussion: """
-      Commands: diagnose [profile], list mfa|roles [profile], serve ec2|ecs [profile], password <profile>,
-      ssm shell|forward|ssh <profile> <target>, ecr login <profile>, shell, forward, help.
-      Without a command, prints the profile's credentials as shell variables (-O json for
-      credential_process), or runs the given program with them.
-      """)
+    commandName: "aws-runas", abstract: abstract, discussion: discussion)
 
   @OptionGroup var options: GlobalOptions
 
-  @Argument(
-    parsing: .captureForPassthrough, help: "A profile name or role ARN, then an optional command and its arguments.")
+  @Argument(parsing: .captureForPassthrough, help: ArgumentHelp(argumentsHelp))
   var arguments: [String] = []
-
-  // Arrays, not sets: every invocation reads these, and a `Set`'s first use looks up its element's
-  // `Hashable` conformance, a scan of every conformance in the binary.
-  static let shortOptionsWithValues: [Character] = [
-    "d", "a", "o", "M", "t", "X", "J", "S", "I", "W", "T", "C", "U", "P", "R", "O",
-  ]
-  static let longOptionsWithValues: [String] = [
-    "duration", "role-duration", "otp", "mfa-serial", "mfa-type", "external-id", "jump-role", "saml-url",
-    "saml-entityid", "web-url", "web-redirect", "web-client", "username", "saml-user", "password",
-    "saml-password", "provider", "saml-provider", "output",
-  ]
 
   /// How many following arguments a flag word consumes as its value (0 or 1).
   static func valuesConsumed(by argument: String) -> Int {
     if argument.hasPrefix("--") {
       let name = argument.dropFirst(2)
       if name.contains("=") { return 0 }
-      return longOptionsWithValues.contains(String(name)) ? 1 : 0
+      return OptionSpec.all.contains { $0.takesValue && $0.longs.contains { $0 == name } } ? 1 : 0
     }
     guard let last = argument.last, argument.count >= 2 else { return 0 }
     if argument.contains("=") { return 0 }
-    return shortOptionsWithValues.contains(last) ? 1 : 0
+    return OptionSpec.all.contains { $0.takesValue && $0.short == last } ? 1 : 0
+  }
+
+  /// The help for `aws-runas --help`, `help` and a call with nothing to do: rendered from
+  /// ``OptionSpec`` when the width allows, which costs a few thousandth of what ArgumentParser's
+  /// reflection does; otherwise ArgumentParser's.
+  static func helpText() -> String {
+    RootHelp.rendered(columns: RootHelp.terminalColumns()) ?? helpMessage()
   }
 
   func run() throws {}
