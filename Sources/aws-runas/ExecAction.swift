@@ -53,7 +53,7 @@ struct ExecAction {
     let displayName = profile.isRoleARNProfile ? nil : (profile.name.isEmpty ? nil : profile.name)
     if let displayName { childEnvironment["AWSRUNAS_PROFILE"] = displayName }
 
-    let prompter = TerminalPrompter()
+    let prompter = TTYPrompter()
     let provider = try engine.provider(
       for: profile, sessionOnly: options.sessionOnly,
       mfa: MFACodeSource(presetCode: options.mfaCode, prompter: prompter))
@@ -127,7 +127,7 @@ struct ExecAction {
       for: profile, sessionOnly: options.sessionOnly, mfa: MFACodeSource(presetCode: nil, prompter: NoPrompter()))
     let interactive = try engine.provider(
       for: profile, sessionOnly: options.sessionOnly,
-      mfa: MFACodeSource(presetCode: nil, prompter: TerminalPrompter()))
+      mfa: MFACodeSource(presetCode: nil, prompter: TTYPrompter()))
     let source = RefreshingCredentials(quietProvider: quiet, interactiveProvider: interactive, initial: credentials)
     let token = RandomToken.make()
     let server = try await LoopbackHTTPServer.start(

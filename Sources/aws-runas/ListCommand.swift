@@ -34,7 +34,7 @@ struct ListCommand: ParsableCommand {
     let name = context.profileName(profile) ?? ""
     let resolved = try engine.resolve(name, overrides: effective.overrides)
     let listing = IdentityListing(
-      engine: engine, mfa: MFACodeSource(presetCode: effective.mfaCode, prompter: TerminalPrompter()))
+      engine: engine, mfa: MFACodeSource(presetCode: effective.mfaCode, prompter: TTYPrompter()))
     switch kind {
     case .roles:
       let (userName, roles) = try await listing.assumableRoles(for: resolved)

@@ -131,7 +131,7 @@ struct ServeCommand: ParsableCommand {
     let token = try Self.authorizationToken(environment: environment)
     let switchboard = CredentialSwitchboard(
       overrides: effective.overrides, sessionOnly: effective.sessionOnly, presetMFACode: effective.mfaCode,
-      prompter: TerminalPrompter(),
+      prompter: TTYPrompter(),
       makeEngine: { try RunAsEngine(environment: environment, logger: logger) })
     let management = ManagementAPIHandler(switchboard: switchboard, token: token)
 

@@ -136,7 +136,7 @@ public struct ProfileDiagnostics: Sendable {
     }
     if let server = environment["RUNAS_NTP_SERVER"], !server.isEmpty {
       do {
-        let drift = try SNTPClient(server: server).clockOffset()
+        let drift = try await SNTPClient(server: server).clockOffset()
         let verdict = Self.judgeDrift(drift)
         report.findings.append(.init(verdict.severity, verdict.message + " according to NTP server \(server)"))
       } catch {

@@ -33,13 +33,13 @@ public struct NoPrompter: Prompter {
 
   /// Always throws ``PromptUnavailable``.
   public func ask(_ question: String, isSecret: Bool) async throws -> String {
-    throw PromptUnavailable(message: "input needed (\(question.trimmingSuffix())) but no prompt is available")
+    throw PromptUnavailable(message: "input needed (\(question.trimmingPrompt())) but no prompt is available")
   }
 }
 
 extension String {
-  /// The string without trailing spaces and colons, for quoting a prompt in a message.
-  func trimmingSuffix() -> String {
+  /// The question without its trailing spaces and colons, for quoting a prompt in a message.
+  func trimmingPrompt() -> String {
     var result = Substring(self)
     while let last = result.last, last == " " || last == ":" { result = result.dropLast() }
     return String(result)

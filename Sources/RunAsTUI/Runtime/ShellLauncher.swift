@@ -14,7 +14,8 @@ enum ShellLauncher {
   static func run(profileName: String, engine: RunAsEngine) async throws -> Int32 {
     let profile = try engine.resolve(profileName)
     let quiet = try engine.provider(for: profile, mfa: MFACodeSource(presetCode: nil, prompter: NoPrompter()))
-    let interactive = try engine.provider(for: profile, mfa: MFACodeSource(presetCode: nil, prompter: TTYPrompter()))
+    let interactive = try engine.provider(
+      for: profile, mfa: MFACodeSource(presetCode: nil, prompter: TTYPrompter(startsOnNewLine: true)))
     // The TUI fetched them just before (a cache hit); the quiet chain never prompts here.
     let credentials = try await quiet.credentials(validFor: RunAsEngine.refreshMargin)
     let source = RefreshingCredentials(quietProvider: quiet, interactiveProvider: interactive, initial: credentials)
