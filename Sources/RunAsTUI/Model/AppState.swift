@@ -143,6 +143,8 @@ public struct AppState: Sendable {
   public var flash: Flash?
   /// The clock, advanced by ticks.
   public var now: Date
+  /// How times are shown (the user's zone in the app; UTC in tests, so screens are repeatable).
+  public var localTime: LocalTime = .utc
   /// Screen size, for paging.
   public var screenRows: Int = 24
   /// Screen width.

@@ -33,7 +33,7 @@ enum ShellLauncher {
     if let outer = engine.environment["AWSRUNAS_PROFILE"], !outer.isEmpty {
       banner += "aws-runas-tui: warning: already inside an aws-runas shell for \(outer); this one is \(profileName)\n"
     }
-    let until = credentials.expiration.map { " until " + Timestamp.formatRFC3339($0) } ?? ""
+    let until = credentials.expiration.map { " until " + LocalTime.system.format($0) } ?? ""
     banner += "aws-runas-tui: \(shell) as \(profileName)\(until); exit returns to the list\n"
     _ = banner.withCString { write(STDERR_FILENO, $0, strlen($0)) }
     defer { Task { await server.stop() } }

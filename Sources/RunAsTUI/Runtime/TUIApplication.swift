@@ -37,6 +37,7 @@ public final class TUIApplication {
     self.prompts = PromptBroker(inbox: inbox)
     self.logger = Logger(label: "aws-runas-tui") { _ in SwiftLogNoOpLogHandler() }
     self.state = AppState(now: Date())
+    state.localTime = .system
   }
 
   /// Runs until the user quits or a terminating signal arrives; returns the exit status.
