@@ -44,16 +44,15 @@ public struct DiagnosticReport: Sendable {
   public var configurationDump: [(key: String, value: String)] {
     guard let profile else { return [] }
     let s = profile.settings
-    func duration(_ value: Duration?) -> String { GoDuration.format(value ?? .zero) }
     var lines: [(String, String)] = [
       ("PROFILE", profileName),
       ("REGION", s.region?.value ?? ""),
       ("SOURCE PROFILE", s.sourceProfile?.value ?? ""),
-      ("SESSION TOKEN DURATION", duration(s.sessionTokenDuration?.value)),
+      ("SESSION TOKEN DURATION", DurationLimits.sessionToken.describe(s.sessionTokenDuration?.value)),
       ("MFA SERIAL", s.mfaSerial?.value ?? ""),
       ("ROLE ARN", s.roleArn?.value ?? ""),
       ("EXTERNAL ID", s.externalId?.value ?? ""),
-      ("ASSUME ROLE CREDENTIAL DURATION", duration(s.credentialsDuration?.value)),
+      ("ASSUME ROLE CREDENTIAL DURATION", DurationLimits.assumeRole.describe(s.requestedRoleDuration)),
     ]
     switch profile.kind {
     case .saml:
