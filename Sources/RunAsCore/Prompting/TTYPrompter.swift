@@ -41,6 +41,42 @@ public struct TTYPrompter: Prompter {
     }
   }
 
+  /// Lists `options` numbered from 1 on `/dev/tty` and reads a number; asks again (three tries in
+  /// all) when the answer is not one of them.
+  ///
+  /// - Throws: ``PromptUnavailable`` without a terminal, ``InvalidAnswer`` after three wrong answers.
+  public func choose(_ question: String, from options: [String]) async throws -> Int {
+    guard !options.isEmpty else {
+      throw InvalidAnswer(message: "nothing to choose from for \"\(question.trimmingPrompt())\"")
+    }
+    var listing = question.trimmingPrompt() + ":\n"
+    for (index, option) in options.enumerated() { listing += "  \(index + 1)) \(option)\n" }
+    var text = listing + "choice [1-\(options.count)]: "
+    for _ in 1...3 {
+      let answer = try await ask(text, isSecret: false).filter { !$0.isWhitespace }
+      if let number = Int(answer), options.indices.contains(number - 1) { return number - 1 }
+      text = "\"\(answer)\" is not between 1 and \(options.count); choice: "
+    }
+    throw InvalidAnswer(message: "no valid choice for \"\(question.trimmingPrompt())\" after three tries")
+  }
+
+  /// Writes `notice` to `/dev/tty` (saying Ctrl-C cancels) and runs `work`.
+  public func showing<Value: Sendable>(
+    _ notice: String, while work: @escaping @Sendable () async throws -> Value
+  ) async throws -> Value {
+    let text = (startsOnNewLine ? "\n" : "") + notice + " (Ctrl-C cancels)\n"
+    try? await DedicatedThread.run { Self.writeToTerminal(text) }
+    return try await work()
+  }
+
+  private static func writeToTerminal(_ text: String) {
+    var fd: Int32
+    repeat { fd = open("/dev/tty", O_WRONLY | O_CLOEXEC | O_NOCTTY) } while fd < 0 && errno == EINTR
+    guard fd >= 0 else { return }
+    writeAll(fd, text)
+    close(fd)
+  }
+
   private static func askNow(_ question: String, isSecret: Bool) throws -> String {
     let name = question.trimmingPrompt()
     var fd: Int32

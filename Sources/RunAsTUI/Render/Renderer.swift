@@ -373,8 +373,12 @@ public enum Renderer {
 
   static func drawHints(_ state: AppState, row: Int, into screen: inout ScreenBuffer) {
     let hints: [(String, String)]
-    if !state.prompts.isEmpty {
-      hints = [("⏎", "submit"), ("Esc", "cancel")]
+    if let prompt = state.prompts.first {
+      switch prompt.kind {
+      case .text: hints = [("⏎", "submit"), ("Esc", "cancel")]
+      case .choice: hints = [("j/k", "move"), ("1-9", "pick"), ("⏎", "choose"), ("Esc", "cancel")]
+      case .notice: hints = [("Esc", "cancel")]
+      }
     } else {
       switch state.mode {
       case .filtering: hints = [("type", "to filter"), ("⏎", "keep"), ("Esc", "clear"), ("↑/↓", "move")]
@@ -436,8 +440,35 @@ public enum Renderer {
   }
 
   static func drawPrompt(_ prompt: AppState.Prompt, into screen: inout ScreenBuffer) {
+    let title =
+      " " + (prompt.kind == .notice ? "waiting" : "input needed") + (prompt.profileName.map { ": " + $0 } ?? "") + " "
+    switch prompt.kind {
+    case .text:
+      drawTextPrompt(prompt, title: title, into: &screen)
+    case .choice(let options):
+      var lines =
+        [PaneLine(text: "")]
+        + indented(prompt.question.trimmingPrompt(), width: 56).map {
+          PaneLine(text: $0.text, style: .modal)
+        }
+      lines.append(PaneLine(text: ""))
+      for (index, option) in options.enumerated() {
+        let marker = index == prompt.selection ? "▸ " : "  "
+        let number = index < 9 ? "\(index + 1)) " : "   "
+        lines.append(PaneLine(text: marker + number + option, style: index == prompt.selection ? .input : .modal))
+      }
+      lines += [PaneLine(text: ""), PaneLine(text: "j/k move · ⏎ choose · Esc cancel", style: .modal)]
+      _ = drawBox(title: title, lines: lines, width: 60, into: &screen)
+    case .notice:
+      var lines = [PaneLine(text: "")]
+      lines += indented(prompt.question, width: 56).map { PaneLine(text: $0.text, style: .accent) }
+      lines += [PaneLine(text: ""), PaneLine(text: "Esc cancel", style: .modal)]
+      _ = drawBox(title: title, lines: lines, width: 60, into: &screen)
+    }
+  }
+
+  static func drawTextPrompt(_ prompt: AppState.Prompt, title: String, into screen: inout ScreenBuffer) {
     let shown = prompt.isSecret ? String(repeating: "•", count: prompt.input.count) : prompt.input
-    let title = " input needed" + (prompt.profileName.map { ": " + $0 } ?? "") + " "
     let lines = [
       PaneLine(text: ""), PaneLine(text: prompt.question + shown, style: .input), PaneLine(text: ""),
       PaneLine(text: "⏎ submit · Esc cancel", style: .modal),

@@ -115,6 +115,8 @@ public final class TUIApplication {
       reloadCaches()
     case .answerPrompt(let id, let answer):
       prompts.answer(id, with: answer)
+    case .choosePrompt(let id, let index):
+      prompts.choose(id, index: index)
     case .cancelPrompt(let id):
       prompts.cancel(id)
     case .fetchCredentials(let name, let force, let launch):
