@@ -26,6 +26,12 @@ struct UnprivilegedEndpointTests {
     return try #require(object?["AccessKeyId"] as? String, "no AccessKeyId in \(document)")
   }
 
+  /// The real user id of process `pid`, from /proc.
+  static func uid(of pid: Int32) throws -> String? {
+    let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
+    return status.firstMatch(of: /\nUid:\s+([0-9]+)/).map { String($0.1) }
+  }
+
   @Test func wrappedCommandFetchesCredentialsFromThePrivateEndpointAgainAndAgain() async throws {
     let scenario = try await Self.scenario()
     let script = (1...3).map { _ in Self.fetchCredentials + " && echo" }.joined(separator: " && ") + " && id -u"
@@ -44,6 +50,7 @@ struct UnprivilegedEndpointTests {
     let server = try await ServeProcess(
       ["serve", "ecs", "-p", "0", "dev"],
       environment: scenario.environment(["AWS_CONTAINER_AUTHORIZATION_TOKEN": token]), as: Self.user)
+    #expect(try Self.uid(of: server.pid) == "\(Self.user.uid)")
     // Each request is a curl of its own: a new connection.
     for _ in 1...3 {
       let response = try await server.request("GET", "/credentials", headers: ["Authorization": token])
@@ -58,6 +65,7 @@ struct UnprivilegedEndpointTests {
     let scenario = try await Self.scenario()
     let server = try await ServeProcess(
       ["serve", "ec2", "-p", "0", "dev"], environment: scenario.environment(), as: Self.user)
+    #expect(try Self.uid(of: server.pid) == "\(Self.user.uid)")
     let path = "/latest/meta-data/iam/security-credentials/"
     for _ in 1...3 {
       let token = try await server.request(

@@ -22,6 +22,9 @@ final class ServeProcess: Sendable {
     port = UInt16(baseURL.split(separator: ":").last ?? "") ?? 0
   }
 
+  /// The server's process id.
+  var pid: Int32 { child.pid }
+
   /// What the server logged so far.
   var log: String { child.output(.stderr) }
 
