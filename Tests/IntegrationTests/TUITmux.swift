@@ -5,8 +5,8 @@ import Foundation
 #endif
 
 /// `aws-runas-tui` in a real terminal: a tmux session of a given size on a private tmux server,
-/// driven with `send-keys` and read with `capture-pane`. Released, the pane's processes and the
-/// tmux server are sent SIGTERM; nothing waits for them.
+/// driven with `send-keys` and read with `capture-pane`. Released, the pane's processes are killed
+/// and the tmux server is sent SIGTERM; nothing waits for them.
 final class TUISession: Sendable {
   let socket = "aws-runas-tui-test-" + UUID().uuidString.prefix(8).lowercased()
   let name = "tui"
@@ -51,8 +51,9 @@ final class TUISession: Sendable {
 
   deinit {
     guard let (server, pane) = processes.withLock({ $0 }) else { return }
-    // The pane's processes first: a TUI whose terminal hangs up does not always end by itself.
-    kill(-pane, SIGTERM)
+    // SIGKILL for the pane's process group: a TUI running a shell passes SIGTERM on to the shell,
+    // and once the terminal is gone it spins instead of exiting. Tests of a clean exit quit first.
+    kill(-pane, SIGKILL)
     kill(server, SIGTERM)
   }
 
