@@ -67,11 +67,17 @@ let package = Package(
         "RunAsCore",
         .product(name: "Logging", package: "swift-log"),
         .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
       ]
     ),
     .testTarget(
       name: "IntegrationTests",
-      dependencies: ["RunAsCore", "aws-runas", "aws-runas-tui"]
+      dependencies: [
+        "RunAsCore", "aws-runas", "aws-runas-tui",
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
+      ]
     ),
   ],
   swiftLanguageModes: [.v6]

@@ -29,22 +29,35 @@ struct CredentialOutputTests {
     )
   }
 
-  @Test func posixScriptSurvivesEvalInARealShell() throws {
+  @Test func posixScriptSurvivesEvalInARealShell() async throws {
     let script = CredentialOutput.environmentScript(
       Self.credentials, region: "eu-west-1", profileName: "it's", dialect: .posix)
+    let output = try await Self.shell(
+      script
+        + #"printf '%s|%s|%s|%s' "$AWS_SECRET_ACCESS_KEY" "$AWSRUNAS_PROFILE" "$AWS_DEFAULT_REGION" "$AWS_SECURITY_TOKEN""#
+    )
+    #expect(output == "se'cr\"et$`x`\\n|it's|eu-west-1|tok/en+=")
+  }
+
+  /// What `sh -c command` prints; its exit is awaited from the termination handler, not waited for.
+  static func shell(_ command: String) async throws -> String {
+    let outputFile = FileManager.default.temporaryDirectory.appendingPathComponent("sh-\(UUID().uuidString)")
+    _ = FileManager.default.createFile(atPath: outputFile.path, contents: nil)
+    defer { try? FileManager.default.removeItem(at: outputFile) }
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/bin/sh")
-    process.arguments = [
-      "-c",
-      script
-        + #"printf '%s|%s|%s|%s' "$AWS_SECRET_ACCESS_KEY" "$AWSRUNAS_PROFILE" "$AWS_DEFAULT_REGION" "$AWS_SECURITY_TOKEN""#,
-    ]
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    try process.run()
-    process.waitUntilExit()
-    let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    #expect(output == "se'cr\"et$`x`\\n|it's|eu-west-1|tok/en+=")
+    process.arguments = ["-c", command]
+    process.standardOutput = try FileHandle(forWritingTo: outputFile)
+    process.standardInput = FileHandle.nullDevice
+    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+      process.terminationHandler = { _ in continuation.resume() }
+      do {
+        try process.run()
+      } catch {
+        continuation.resume(throwing: error)
+      }
+    }
+    return try String(contentsOf: outputFile, encoding: .utf8)
   }
 
   @Test func variablesComeInAFixedOrder() {
