@@ -52,7 +52,8 @@ struct TUITests {
     #expect(dev.contains("123456789012/dev"))
     #expect(dev.contains("no credentials"))
     #expect(screen.contains("config ~/.aws/config"))
-    #expect(screen.contains("AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:"))
+    // At 80 columns the header shows the URL; the full export line needs a wider terminal.
+    #expect(screen.contains("switchboard: http://127.0.0.1:"))
   }
 
   @Test func filterNarrowsAsYouTypeAndEscClearsIt() async throws {
@@ -179,6 +180,30 @@ struct TUITests {
     let screen = try await session.waitFor("STTY:")
     #expect(screen.contains("TUI-EXIT 143"))
     #expect(screen.contains("STTY: icrnl opost icanon echo"), "cooked mode restored:\n\(screen)")
+  }
+
+  /// Whether `pid` is gone or a zombie (exited, not yet reaped by whoever inherited it).
+  static func hasExited(_ pid: pid_t) -> Bool {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return true }
+    // The state follows the parenthesised command name.
+    guard let close = stat.lastIndex(of: ")") else { return true }
+    return stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).hasPrefix("Z")
+  }
+
+  @Test func aHungUpTerminalEndsTheTUIEvenWithAShellOpen() async throws {
+    let scenario = try await Scenario { Self.config($0) }
+    let session = try await Self.start(scenario)
+    try await session.waitFor("staging")
+    try await session.send("j")
+    try await session.waitFor("details: dev")
+    try await session.send("Enter")
+    try await session.waitFor("tui-shell$")
+    let tui = try await session.tuiProcessID()
+    // Closing the terminal (the window goes away): tmux's server exits and the pty hangs up.
+    _ = try? await session.tmux(["kill-server"])
+    let ended = try await poll(timeout: .seconds(60)) { Self.hasExited(tui) ? true : nil }
+    if ended == nil { kill(tui, SIGKILL) }
+    #expect(ended == true, "aws-runas-tui (pid \(tui)) still runs after its terminal hung up")
   }
 
   @Test func switchboardServesTheActivatedProfile() async throws {

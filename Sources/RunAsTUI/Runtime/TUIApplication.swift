@@ -75,6 +75,10 @@ public final class TUIApplication {
       let untilNextSecond = 1000 - Int32((now.timeIntervalSince1970 * 1000).truncatingRemainder(dividingBy: 1000))
       let keys = terminal.waitForKeys(timeoutMilliseconds: untilNextSecond + 2, wakeDescriptor: inbox.wakeDescriptor)
       if SignalFlags.terminate.load(ordering: .relaxed) != 0 { return }
+      if terminal.isClosed {
+        SignalFlags.terminate.store(SIGHUP, ordering: .relaxed)
+        return
+      }
       var events = keys.map(Event.key)
       if SignalFlags.resized.exchange(false, ordering: .relaxed) {
         let size = terminal.refreshSize()
