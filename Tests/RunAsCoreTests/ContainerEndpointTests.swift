@@ -45,10 +45,10 @@ struct ContainerEndpointTests {
     let connection = try RawHTTP(port: server.port)
     let big = String(repeating: "x", count: LoopbackHTTPServer.maximumBodySize + 1)
     // Three requests, one after the other, on one kept-alive connection.
-    let first = try connection.exchange("GET /credentials HTTP/1.1\r\nHost: x\r\nAuthorization: sekrit\r\n\r\n")
-    let second = try connection.exchange("GET /credentials HTTP/1.1\r\nHost: x\r\n\r\n")
+    let first = try connection.exchange("GET /credentials HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: sekrit\r\n\r\n")
+    let second = try connection.exchange("GET /credentials HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
     let third = try connection.exchange(
-      "POST /credentials HTTP/1.1\r\nHost: x\r\nContent-Length: \(big.utf8.count)\r\n\r\n\(big)")
+      "POST /credentials HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: \(big.utf8.count)\r\n\r\n\(big)")
     #expect(first.hasPrefix("HTTP/1.1 200 OK"))
     #expect(first.contains("ASIAEXAMPLE"))
     #expect(second.hasPrefix("HTTP/1.1 401 Unauthorized"))
