@@ -424,12 +424,16 @@ private struct INIParser {
     String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
   }
 
-  /// ` <label> "<the line's text>"` for a message, shortened to 40 characters; nothing for a
-  /// line that may hold a secret (any line of the credentials file, a key line naming one).
+  /// `<label> "<the line's text>"` for a message, shortened to 40 characters; for a line that
+  /// may hold a secret (any line of the credentials file, a key line naming one) only the section
+  /// it is in.
   private func quoted(_ start: Int, _ end: Int, as label: String) -> String {
     let text = string(start, end)
-    if holdsSecrets || Self.mayHoldSecret(text) { return " (the line is not shown: it may hold a secret)" }
-    return "\(label) \"\(TerminalText.excerpt(text, limit: 40))\""
+    guard holdsSecrets || Self.mayHoldSecret(text) else {
+      return "\(label) \"\(TerminalText.excerpt(text, limit: 40))\""
+    }
+    let section = currentSection.map { " in [\(TerminalText.excerpt(sectionNames[$0], limit: 64))]" } ?? ""
+    return "\(section) (the line is not shown: it may hold a secret)"
   }
 
   private static func mayHoldSecret(_ text: String) -> Bool {
