@@ -332,7 +332,7 @@ private struct MotoServerError: Error, CustomStringConvertible {
 }
 
 /// A loopback socket that accepts connections and never answers, for timeout tests.
-private final class SilentListener: Sendable {
+final class SilentListener: Sendable {
   let port: UInt16
   private let fd: Int32
 
