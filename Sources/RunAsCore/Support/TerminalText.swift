@@ -35,6 +35,12 @@ public enum TerminalText {
     return sanitized(String(kept)) + "… (\(text.count) characters)"
   }
 
+  /// Whether `character` holds a control character that ``sanitized(_:)`` would escape: a screen
+  /// that draws text cell by cell shows it as a blank instead.
+  public static func isControl(_ character: Character) -> Bool {
+    character.unicodeScalars.contains(where: needsEscaping)
+  }
+
   static func needsEscaping(_ scalar: Unicode.Scalar) -> Bool {
     switch scalar.value {
     case 0x00..<0x20, 0x7F...0x9F: return true
