@@ -216,14 +216,6 @@ struct EndpointResolverTests {
     _ = try EndpointResolver.resolve(service: "sts", region: region, environment: [:])
   }
 
-  @Test func diagnoseReportsAnInvalidRegionAsAnError() {
-    let finding = ProfileDiagnostics.checkRegion(Setting("evil.example/x?", origin: .environment("AWS_REGION")))
-    #expect(finding.severity == .error)
-    #expect(finding.message.hasPrefix(#"region "evil.example/x?" (env AWS_REGION) is invalid"#))
-    #expect(ProfileDiagnostics.checkRegion(Setting("eu-west-1", origin: .builtInDefault)).severity == .info)
-    #expect(ProfileDiagnostics.checkRegion(nil).severity == .error)
-  }
-
   @Test func theRegionErrorSaysWhereTheValueCameFrom() {
     let error = EndpointConfigurationError(
       setting: "region", source: "env AWS_REGION", value: "evil.example/x?", reason: RegionName.rule)

@@ -975,3 +975,14 @@ struct ProfileEchoTests {
     #expect(error.message.contains(#"profile "x\u{1B}[2Jy" not found"#))
   }
 }
+
+@Suite("Diagnostics: region")
+struct DiagnosticsRegionTests {
+  @Test func diagnoseReportsAnInvalidRegionAsAnError() {
+    let finding = ProfileDiagnostics.checkRegion(Setting("evil.example/x?", origin: .environment("AWS_REGION")))
+    #expect(finding.severity == .error)
+    #expect(finding.message.hasPrefix(#"region "evil.example/x?" (env AWS_REGION) is invalid"#))
+    #expect(ProfileDiagnostics.checkRegion(Setting("eu-west-1", origin: .builtInDefault)).severity == .info)
+    #expect(ProfileDiagnostics.checkRegion(nil).severity == .error)
+  }
+}
