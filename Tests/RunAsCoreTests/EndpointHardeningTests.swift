@@ -21,6 +21,33 @@ struct EndpointHardeningTests {
     }
   }
 
+  /// Answers once the test opens the gate.
+  struct Gated: EndpointHandler {
+    let gate: Gate
+    func respond(to request: EndpointRequest) async -> EndpointResponse {
+      await gate.pass()
+      return .text("let through", status: 200)
+    }
+  }
+
+  /// Holds callers of ``pass()`` until ``open()``; counts who is waiting.
+  actor Gate {
+    private var isOpen = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+    var waitingCount: Int { waiting.count }
+
+    func pass() async {
+      if isOpen { return }
+      await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func open() {
+      isOpen = true
+      waiting.forEach { $0.resume() }
+      waiting = []
+    }
+  }
+
   static let hour = Duration.seconds(3600)
   static let request = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
 
@@ -45,8 +72,8 @@ struct EndpointHardeningTests {
   @Test func aKeptAliveConnectionIsClosedOnceIdle() async throws {
     let server = try await start(idle: .milliseconds(200))
     defer { Task { await server.stop() } }
-    let connection = try await LoopbackSocket.connect(port: server.port)
-    #expect(await connection.exchange(Self.request).hasPrefix("HTTP/1.1 200 OK"))
+    let connection = try await LoopbackSocket.connect(port: server.port, sending: Self.request)
+    #expect(await connection.readResponse().text.hasPrefix("HTTP/1.1 200 OK"))
     #expect(await connection.readResponse().ending == .closed)
   }
 
@@ -71,8 +98,8 @@ struct EndpointHardeningTests {
     let limit = Duration.milliseconds(50)
     let server = try await start(Slow(delay: .milliseconds(300)), idle: limit, header: limit, body: limit)
     defer { Task { await server.stop() } }
-    let connection = try await LoopbackSocket.connect(port: server.port)
-    let answer = await connection.exchange(Self.request)
+    let connection = try await LoopbackSocket.connect(port: server.port, sending: Self.request)
+    let answer = await connection.readResponse().text
     #expect(answer.hasPrefix("HTTP/1.1 200 OK"))
     #expect(answer.hasSuffix("slow but sure\n"))
   }
@@ -104,18 +131,17 @@ struct EndpointHardeningTests {
   }
 
   @Test func theRegistryRefusesOnlyWhenEveryConnectionIsBusy() async throws {
-    let server = try await start(Slow(delay: .seconds(2)), connections: 1)
+    let gate = Gate()
+    let server = try await start(Gated(gate: gate), connections: 1)
     defer { Task { await server.stop() } }
-    let busy = try await LoopbackSocket.connect(port: server.port)
-    await busy.send(Self.request)
-    // Wait until the server is answering it, then a second connection finds no room.
-    var refused = false
-    for _ in 0..<100 where !refused {
-      try await Task.sleep(for: .milliseconds(20))
-      let other = try await LoopbackSocket.connect(port: server.port)
-      refused = await other.exchange(Self.request).isEmpty
-    }
-    #expect(refused)
+    let busy = try await LoopbackSocket.connect(port: server.port, sending: Self.request)
+    // Once the handler holds the only connection, there is no room for another.
+    for _ in 0..<3000 where await gate.waitingCount == 0 { try await Task.sleep(for: .milliseconds(10)) }
+    #expect(await gate.waitingCount == 1)
+    let other = try await LoopbackSocket.connect(port: server.port)
+    let refused = await other.exchange(Self.request)
+    #expect(refused.isEmpty, "\(refused)")
+    await gate.open()
     #expect(await busy.readResponse().text.hasPrefix("HTTP/1.1 200 OK"))
   }
 

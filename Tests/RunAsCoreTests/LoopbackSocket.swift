@@ -14,8 +14,11 @@ final class LoopbackSocket: Sendable {
 
   deinit { close(descriptor) }
 
-  /// Connects to `127.0.0.1:port`.
-  static func connect(port: Int, readTimeout: Duration = .seconds(10)) async throws -> LoopbackSocket {
+  /// Connects to `127.0.0.1:port` and sends `initial` at once, on the same thread, so a server's
+  /// idle timeout cannot fire in between however long the test waits for a thread.
+  static func connect(port: Int, sending initial: String = "", readTimeout: Duration = .seconds(10)) async throws
+    -> LoopbackSocket
+  {
     let descriptor = await onDedicatedThread { () -> Int32 in
       let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
       guard fd >= 0 else { return -1 }
@@ -34,6 +37,10 @@ final class LoopbackSocket: Sendable {
       }
       var timeout = timeval(tv_sec: Int(readTimeout.components.seconds), tv_usec: 0)
       setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+      guard sendAll(initial, to: fd) else {
+        close(fd)
+        return -1
+      }
       return fd
     }
     guard descriptor >= 0 else { throw POSIXError(.ECONNREFUSED) }
@@ -43,16 +50,7 @@ final class LoopbackSocket: Sendable {
   /// Sends `text`; `false` when the server has closed the connection.
   @discardableResult
   func send(_ text: String) async -> Bool {
-    await onDedicatedThread { [descriptor] in
-      let bytes = Array(text.utf8)
-      var sent = 0
-      while sent < bytes.count {
-        let n = bytes[sent...].withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-        if n <= 0 { return false }
-        sent += n
-      }
-      return true
-    }
+    await onDedicatedThread { [descriptor] in sendAll(text, to: descriptor) }
   }
 
   /// How a read ended.
@@ -92,4 +90,16 @@ final class LoopbackSocket: Sendable {
     await send(request)
     return await readResponse().text
   }
+}
+
+/// Sends all of `text` on a blocking socket; `false` when the peer has closed it.
+private func sendAll(_ text: String, to descriptor: Int32) -> Bool {
+  let bytes = Array(text.utf8)
+  var sent = 0
+  while sent < bytes.count {
+    let n = bytes[sent...].withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+    if n <= 0 { return false }
+    sent += n
+  }
+  return true
 }
