@@ -38,12 +38,13 @@ struct ListCommand: ParsableCommand {
     switch kind {
     case .roles:
       let (userName, roles) = try await listing.assumableRoles(for: resolved)
-      var text = "Available role ARNs for \(userName)\n"
-      for role in roles { text += "  \(role)\n" }
+      // Names and ARNs come from IAM's answers: printed with control characters escaped.
+      var text = "Available role ARNs for \(TerminalText.sanitized(userName))\n"
+      for role in roles { text += "  \(TerminalText.sanitized(role))\n" }
       writeToStandardOutput(text)
     case .mfa:
       let devices = try await listing.mfaDevices(for: resolved)
-      writeToStandardOutput(devices.map { $0 + "\n" }.joined())
+      writeToStandardOutput(devices.map { TerminalText.sanitized($0) + "\n" }.joined())
     }
     return 0
   }
@@ -56,7 +57,10 @@ enum UpdateCommand {
     case .upToDate(let version):
       writeToStandardOutput("aws-runas is up to date (\(version))\n")
     case .newVersion(let version, let url):
-      writeToStandardOutput("New version of aws-runas available: \(version)\nDownload available at: \(url)\n")
+      // Both come from the release server's redirect.
+      writeToStandardOutput(
+        "New version of aws-runas available: \(TerminalText.excerpt(version, limit: 100))\n"
+          + "Download available at: \(TerminalText.excerpt(url, limit: 500))\n")
     }
     return 0
   }
