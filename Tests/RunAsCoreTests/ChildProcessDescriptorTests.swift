@@ -29,4 +29,15 @@ struct ChildProcessDescriptorTests {
     let termination = try await ChildProcess.run(["/bin/sh", "-c", check], environment: ["PATH": "/usr/bin:/bin"])
     #expect(termination == .exited(0))
   }
+
+  @Test func withoutClosefromEveryDescriptorIsMarkedCloseOnExec() {
+    // The fallback for C libraries older than glibc 2.34.
+    let leaky = open("/dev/null", O_RDONLY)
+    #expect(leaky > 2)
+    defer { close(leaky) }
+    #expect(fcntl(leaky, F_GETFD) & FD_CLOEXEC == 0)
+    ChildProcess.markInheritedDescriptorsCloseOnExec()
+    #expect(fcntl(leaky, F_GETFD) & FD_CLOEXEC != 0)
+    #expect(fcntl(0, F_GETFD) & FD_CLOEXEC == 0, "standard input stays inheritable")
+  }
 }

@@ -94,13 +94,10 @@ public enum ChildProcess {
 
   /// Sets close-on-exec on every open descriptor above 2, for C libraries without
   /// `addclosefrom`. (A descriptor another thread opens meanwhile can still slip through.)
-  private static func markInheritedDescriptorsCloseOnExec() {
-    guard let directory = opendir("/proc/self/fd") else { return }
-    defer { closedir(directory) }
-    let own = dirfd(directory)
-    while let entry = readdir(directory) {
-      let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-      guard let descriptor = Int32(name), descriptor > 2, descriptor != own else { continue }
+  static func markInheritedDescriptorsCloseOnExec() {
+    // Listed first, so the directory's own descriptor is closed before the loop.
+    for descriptor in (POSIXFile.entries(ofDirectory: "/proc/self/fd") ?? []).compactMap({ Int32($0) })
+    where descriptor > 2 {
       let flags = fcntl(descriptor, F_GETFD)
       if flags >= 0 { _ = fcntl(descriptor, F_SETFD, flags | FD_CLOEXEC) }
     }

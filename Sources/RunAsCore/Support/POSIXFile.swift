@@ -197,18 +197,25 @@ public enum POSIXFile {
   static func removeTemporaryFiles(of path: String) {
     let directory = directoryName(path)
     let prefix = (path.lastIndex(of: "/").map { String(path[path.index(after: $0)...]) } ?? path) + "_"
-    guard let stream = opendir(directory) else { return }
-    defer { closedir(stream) }
     let expectedLength = prefix.utf8.count + 6 + temporarySuffix.utf8.count
+    for name in entries(ofDirectory: directory) ?? []
+    where name.utf8.count == expectedLength && name.hasPrefix(prefix) && name.hasSuffix(temporarySuffix) {
+      unlink(directory + "/" + name)
+    }
+  }
+
+  /// The names in a directory (without `.` and `..`), or `nil` when it cannot be read.
+  public static func entries(ofDirectory path: String) -> [String]? {
+    guard let stream = opendir(path) else { return nil }
+    defer { closedir(stream) }
+    var names: [String] = []
     while let entry = readdir(stream) {
       let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
         String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
       }
-      guard name.utf8.count == expectedLength, name.hasPrefix(prefix), name.hasSuffix(temporarySuffix) else {
-        continue
-      }
-      unlink(directory + "/" + name)
+      if name != "." && name != ".." { names.append(name) }
     }
+    return names
   }
 
   /// Removes a file; a missing file is not an error.
