@@ -4,67 +4,81 @@ import RunAsCore
 /// The global flags of aws-runas (spec §1.1). Each may also come from its environment variable;
 /// the profile-level ones (durations, MFA serial, external ID, IdP settings) are read from the
 /// environment by the engine's profile resolver, at the same precedence.
+///
+/// Every option takes the next argument as its value even when it starts with `-`, as Go's flag
+/// package did for the original tool, so `-d -5m` is checked (and refused) as a duration instead
+/// of failing as a missing value.
 struct GlobalOptions: ParsableArguments {
-  @Option(name: [.customShort("d"), .long], help: "Duration of the session token credentials (e.g. 12h, 90m).")
+  @Option(
+    name: [.customShort("d"), .long], parsing: .unconditional,
+    help: "Duration of the session token credentials (e.g. 12h, 90m).")
   var duration: String?
 
-  @Option(name: [.customShort("a"), .customLong("role-duration")], help: "Duration of the assume role credentials.")
+  @Option(
+    name: [.customShort("a"), .customLong("role-duration")], parsing: .unconditional,
+    help: "Duration of the assume role credentials.")
   var roleDuration: String?
 
-  @Option(name: [.customShort("o"), .long], help: "MFA token code (env MFA_CODE).")
+  @Option(name: [.customShort("o"), .long], parsing: .unconditional, help: "MFA token code (env MFA_CODE).")
   var otp: String?
 
   @Option(
-    name: [.customShort("M"), .customLong("mfa-serial")],
+    name: [.customShort("M"), .customLong("mfa-serial")], parsing: .unconditional,
     help: "Serial number or ARN of the MFA device (env MFA_SERIAL).")
   var mfaSerial: String?
 
   @Option(
-    name: [.customShort("t"), .customLong("mfa-type")],
+    name: [.customShort("t"), .customLong("mfa-type")], parsing: .unconditional,
     help: "MFA type for identity providers: auto, none, code, push (env MFA_TYPE).")
   var mfaType: String?
 
   @Option(
-    name: [.customShort("X"), .customLong("external-id")],
+    name: [.customShort("X"), .customLong("external-id")], parsing: .unconditional,
     help: "External ID for the AssumeRole call (env EXTERNAL_ID).")
   var externalID: String?
 
   @Option(
-    name: [.customShort("J"), .customLong("jump-role")],
+    name: [.customShort("J"), .customLong("jump-role")], parsing: .unconditional,
     help: "ARN of the jump role for SAML/OIDC profiles (env JUMP_ROLE_ARN).")
   var jumpRole: String?
 
   @Option(
-    name: [.customShort("S"), .customLong("saml-url")],
+    name: [.customShort("S"), .customLong("saml-url")], parsing: .unconditional,
     help: "URL of the SAML authentication endpoint (env SAML_AUTH_URL).")
   var samlURL: String?
 
-  @Option(name: [.customShort("I"), .customLong("saml-entityid")], help: "SAML entity ID (env SAML_ENTITY_ID).")
+  @Option(
+    name: [.customShort("I"), .customLong("saml-entityid")], parsing: .unconditional,
+    help: "SAML entity ID (env SAML_ENTITY_ID).")
   var samlEntityID: String?
 
   @Option(
-    name: [.customShort("W"), .customLong("web-url")],
+    name: [.customShort("W"), .customLong("web-url")], parsing: .unconditional,
     help: "URL of the OIDC authentication endpoint (env WEB_AUTH_URL).")
   var webURL: String?
 
-  @Option(name: [.customShort("T"), .customLong("web-redirect")], help: "OIDC redirect URI (env WEB_REDIRECT_URI).")
+  @Option(
+    name: [.customShort("T"), .customLong("web-redirect")], parsing: .unconditional,
+    help: "OIDC redirect URI (env WEB_REDIRECT_URI).")
   var webRedirect: String?
 
-  @Option(name: [.customShort("C"), .customLong("web-client")], help: "OIDC client ID (env WEB_CLIENT_ID).")
+  @Option(
+    name: [.customShort("C"), .customLong("web-client")], parsing: .unconditional,
+    help: "OIDC client ID (env WEB_CLIENT_ID).")
   var webClient: String?
 
   @Option(
-    name: [.customShort("U"), .long, .customLong("saml-user")],
+    name: [.customShort("U"), .long, .customLong("saml-user")], parsing: .unconditional,
     help: "Username for SAML or OIDC authentication (env RUNAS_USERNAME).")
   var username: String?
 
   @Option(
-    name: [.customShort("P"), .long, .customLong("saml-password")],
+    name: [.customShort("P"), .long, .customLong("saml-password")], parsing: .unconditional,
     help: "Password for SAML or OIDC authentication (env RUNAS_PASSWORD).")
   var password: String?
 
   @Option(
-    name: [.customShort("R"), .long, .customLong("saml-provider")],
+    name: [.customShort("R"), .long, .customLong("saml-provider")], parsing: .unconditional,
     help: "Identity provider type, bypassing auto-detection (env RUNAS_PROVIDER).")
   var provider: String?
 
@@ -74,8 +88,8 @@ struct GlobalOptions: ParsableArguments {
   var env = false
 
   @Option(
-    name: [.customShort("O"), .long], help: "Credential output format: env (default) or json (env RUNAS_OUTPUT_FORMAT)."
-  )
+    name: [.customShort("O"), .long], parsing: .unconditional,
+    help: "Credential output format: env (default) or json (env RUNAS_OUTPUT_FORMAT).")
   var output: String?
 
   @Flag(
@@ -191,8 +205,7 @@ struct EffectiveOptions: Sendable {
     }
     mfaCode = options.otp ?? firstEnv("MFA_CODE")?.value
     useEnvironmentVariables = options.env || truthy("RUNAS_ENV_CREDENTIALS")
-    let format = options.output ?? environment["RUNAS_OUTPUT_FORMAT"] ?? "env"
-    outputJSON = format.lowercased() == "json"
+    outputJSON = try Self.outputIsJSON(flag: options.output, environment: environment)
     sessionOnly = options.session || truthy("RUNAS_SESSION_CREDENTIALS")
     refresh = options.refresh
     showExpiration = options.expiration
@@ -238,10 +251,36 @@ struct EffectiveOptions: Sendable {
   }
 
   static func duration(_ text: String, flag: String) throws -> Duration {
+    let duration: Duration
     do {
-      return try GoDuration.parse(text)
+      duration = try GoDuration.parse(text)
     } catch {
-      throw CommandFailure("invalid value \"\(text)\" for \(flag): \(error)")
+      throw CommandFailure("invalid value \"\(TerminalText.excerpt(text, limit: 64))\" for \(flag): \(error)")
+    }
+    guard duration >= .zero else {
+      throw CommandFailure(
+        "invalid value \"\(TerminalText.excerpt(text, limit: 64))\" for \(flag): a duration cannot be negative")
+    }
+    return duration
+  }
+
+  /// Whether `-O`/`--output` (else `RUNAS_OUTPUT_FORMAT`) asks for JSON; `env` (the default) or
+  /// `json` in any case, anything else an error rather than a silent fallback.
+  static func outputIsJSON(flag: String?, environment: [String: String]) throws -> Bool {
+    let given: (value: String, source: String)
+    if let flag {
+      given = (flag, "--output")
+    } else if let variable = environment["RUNAS_OUTPUT_FORMAT"], !variable.isEmpty {
+      given = (variable, "RUNAS_OUTPUT_FORMAT")
+    } else {
+      return false
+    }
+    switch given.value.lowercased() {
+    case "json": return true
+    case "env": return false
+    default:
+      throw CommandFailure(
+        "invalid value \"\(TerminalText.excerpt(given.value, limit: 64))\" for \(given.source): use env or json")
     }
   }
 }

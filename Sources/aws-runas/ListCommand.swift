@@ -38,12 +38,13 @@ struct ListCommand: ParsableCommand {
     switch kind {
     case .roles:
       let (userName, roles) = try await listing.assumableRoles(for: resolved)
-      var text = "Available role ARNs for \(userName)\n"
-      for role in roles { text += "  \(role)\n" }
+      // Names and ARNs come from IAM's answers: printed with control characters escaped.
+      var text = "Available role ARNs for \(TerminalText.sanitized(userName))\n"
+      for role in roles { text += "  \(TerminalText.sanitized(role))\n" }
       writeToStandardOutput(text)
     case .mfa:
       let devices = try await listing.mfaDevices(for: resolved)
-      writeToStandardOutput(devices.map { $0 + "\n" }.joined())
+      writeToStandardOutput(devices.map { TerminalText.sanitized($0) + "\n" }.joined())
     }
     return 0
   }

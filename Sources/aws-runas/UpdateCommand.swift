@@ -7,7 +7,10 @@ enum UpdateCommand {
     case .upToDate(let version):
       writeToStandardOutput("aws-runas is up to date (\(version))\n")
     case .newVersion(let version, let url):
-      writeToStandardOutput("New version of aws-runas available: \(version)\nDownload available at: \(url)\n")
+      // Both come from the release server's redirect.
+      writeToStandardOutput(
+        "New version of aws-runas available: \(TerminalText.excerpt(version, limit: 100))\n"
+          + "Download available at: \(TerminalText.excerpt(url, limit: 500))\n")
     }
     return 0
   }

@@ -81,7 +81,8 @@ struct CredentialServerTests {
       threads = [threading.Thread(target=poll) for _ in range(4)]
       for t in threads: t.start()
       time.sleep(0.5)
-      urllib.request.urlopen(urllib.request.Request(base + '/profile', data=b'beta', method='POST')).read()
+      urllib.request.urlopen(urllib.request.Request(
+          base + '/profile', data=b'"beta"', method='POST', headers={'Content-Type': 'application/json'})).read()
       switched = time.monotonic()
       time.sleep(0.5)
       stop.set()
@@ -129,7 +130,7 @@ struct CredentialServerTests {
     #expect(first.exitCode == 0, "\(first.output())")
     #expect(first.stdout.hasPrefix("iam-role arn:aws:sts::123456789012:assumed-role/alpha/"), "\(first.output())")
 
-    let switched = try await server.request("POST", "/profile", body: "beta")
+    let switched = try await server.request("POST", "/profile", body: "beta", headers: Self.script)
     #expect(switched.status == 200, "\(switched.body)")
     let second = try await run("/usr/bin/env", ["python3", "-c", script], environment: client)
     #expect(second.stdout.hasPrefix("iam-role arn:aws:sts::123456789012:assumed-role/beta/"), "\(second.output())")
@@ -153,36 +154,39 @@ struct CredentialServerTests {
     #expect(try await server.request("PUT", "/latest/api/token").status == 400)
   }
 
+  /// The header a script sends with management calls: a media type no web form can send.
+  static let script = ["Content-Type": "application/octet-stream"]
+
   @Test func managementAPIAnswersBadInputWithStatusCodesAndKeepsServing() async throws {
     let scenario = try await Scenario { Self.config($0) }
     let server = try await ServeProcess(["serve", "ecs", "-p", "0"], environment: scenario.environment())
     #expect(try await server.request("GET", "/credentials").status == 404)
     #expect(try await server.request("GET", "/profile").status == 404)
-    #expect(try await server.request("POST", "/profile", body: "").status == 400)
-    #expect(try await server.request("POST", "/profile", body: String(repeating: "x", count: 300)).status == 413)
-    #expect(try await server.request("POST", "/profile", body: String(repeating: "x", count: 200_000)).status == 413)
-    let unknown = try await server.request("POST", "/profile", body: "nope")
+    #expect(try await server.request("POST", "/profile", body: "", headers: Self.script).status == 400)
+    #expect(try await server.request("POST", "/profile", body: String(repeating: "x", count: 300), headers: Self.script).status == 413)
+    #expect(try await server.request("POST", "/profile", body: String(repeating: "x", count: 200_000), headers: Self.script).status == 413)
+    let unknown = try await server.request("POST", "/profile", body: "nope", headers: Self.script)
     #expect(unknown.status == 404)
     #expect(unknown.body.contains("profile \"nope\" not found"))
     #expect(try await server.request("DELETE", "/profile").status == 405)
     #expect(try await server.request("GET", "/refresh").status == 405)
-    #expect(try await server.request("POST", "/refresh").status == 404)
-    #expect(try await server.request("POST", "/credentials").status == 405)
+    #expect(try await server.request("POST", "/refresh", headers: Self.script).status == 404)
+    #expect(try await server.request("POST", "/credentials", headers: Self.script).status == 405)
     #expect(try await server.request("GET", "/credentials/nope").status == 404)
     #expect(try await server.request("GET", "/credentials/%zz").status == 400)
     #expect(try await server.request("GET", "/elsewhere").status == 404)
-    #expect(try await server.request("POST", "/list-roles").status == 405)
+    #expect(try await server.request("POST", "/list-roles", headers: Self.script).status == 405)
 
     #expect(try await server.request("GET", "/list-roles").body == #"["alpha","beta"]"#)
     #expect(try await server.request("GET", "/list-profiles").body == #"["default"]"#)
-    let selected = try await server.request("POST", "/profile", body: "alpha\n")
+    let selected = try await server.request("POST", "/profile", body: "alpha\n", headers: Self.script)
     #expect(selected.status == 200)
     #expect(selected.body.contains(#""role_arn":"arn:aws:iam::123456789012:role/alpha""#))
     #expect(try await server.request("GET", "/credentials").status == 200)
     let other = try await server.request("GET", "/credentials/beta")
     #expect(other.status == 200)
     #expect(try await server.request("GET", "/profile").body.contains(#""name":"alpha""#))
-    #expect(try await server.request("POST", "/refresh").body == "success\n")
+    #expect(try await server.request("POST", "/refresh", headers: Self.script).body == "success\n")
     #expect(await server.stop() == 0)
   }
 

@@ -177,7 +177,7 @@ struct STSClientIntegrationTests {
 }
 
 /// A loopback socket that accepts connections and never answers, for timeout tests.
-private final class SilentListener: Sendable {
+final class SilentListener: Sendable {
   let port: UInt16
   private let fd: Int32
 

@@ -48,10 +48,10 @@ struct ContainerEndpointTests {
     // Three requests, one after the other, on one kept-alive connection.
     let (first, second, third) = try await RawHTTP.withConnection(port: server.port) { connection in
       (
-        try await connection.exchange("GET /credentials HTTP/1.1\r\nHost: x\r\nAuthorization: sekrit\r\n\r\n"),
-        try await connection.exchange("GET /credentials HTTP/1.1\r\nHost: x\r\n\r\n"),
+        try await connection.exchange("GET /credentials HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: sekrit\r\n\r\n"),
+        try await connection.exchange("GET /credentials HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"),
         try await connection.exchange(
-          "POST /credentials HTTP/1.1\r\nHost: x\r\nContent-Length: \(big.utf8.count)\r\n\r\n\(big)")
+          "POST /credentials HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: \(big.utf8.count)\r\n\r\n\(big)")
       )
     }
     await server.stop()

@@ -115,10 +115,7 @@ public struct ProfileDiagnostics: Sendable {
     }
     report.profile = profile
     report.findings += checkEnvironment()
-    report.findings.append(
-      profile.settings.region == nil
-        ? .init(.error, "region is not set, it must be specified in the config file or as an environment variable")
-        : .init(.info, "region is configured in profile or environment variable"))
+    report.findings.append(Self.checkRegion(profile.settings.region))
     report.findings += checkProfile(profile)
     if let serverDate {
       do {
@@ -155,6 +152,20 @@ public struct ProfileDiagnostics: Sendable {
       return .init(.warning, "Local time drift is more than 3m0s seconds, check system time")
     }
     return .init(.info, "system time is within spec (drift \(GoDuration.format(drift)))")
+  }
+
+  /// Whether a region is set, and is a name the SDKs accept.
+  static func checkRegion(_ region: Setting<String>?) -> DiagnosticFinding {
+    guard let region else {
+      return .init(.error, "region is not set, it must be specified in the config file or as an environment variable")
+    }
+    guard RegionName.isValid(region.value) else {
+      return .init(
+        .error,
+        "region \"\(TerminalText.excerpt(region.value, limit: 100))\" (\(region.origin)) is invalid: \(RegionName.rule)"
+      )
+    }
+    return .init(.info, "region is configured in profile or environment variable")
   }
 
   func checkEnvironment() -> [DiagnosticFinding] {

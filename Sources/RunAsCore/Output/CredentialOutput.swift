@@ -26,16 +26,38 @@ public enum ShellDialect: String, Sendable, CaseIterable {
   }
 
   /// One statement that sets `name` to `value`, quoted so any character survives `eval`.
+  ///
+  /// Quoting works on Unicode scalars, not characters: a quote followed by a combining mark is
+  /// one `Character` but still ends the string for the shell.
   public func assignment(_ name: String, _ value: String) -> String {
     switch self {
     case .posix:
-      return "export \(name)='" + value.replacing("'", with: "'\\''") + "'"
+      return "export \(name)='" + Self.escaping(value) { $0 == "'" ? "'\\''" : nil } + "'"
     case .fish:
-      let escaped = value.replacing("\\", with: "\\\\").replacing("'", with: "\\'")
-      return "set -gx \(name) '\(escaped)'"
+      return "set -gx \(name) '" + Self.escaping(value) { $0 == "\\" || $0 == "'" ? "\\\($0)" : nil } + "'"
     case .powershell:
-      return "$env:\(name) = '" + value.replacing("'", with: "''") + "'"
+      // PowerShell ends a single-quoted string at any of five quote characters, not only `'`,
+      // and reads each of them doubled as itself.
+      return "$env:\(name) = '"
+        + Self.escaping(value) { Self.powerShellSingleQuotes.contains($0) ? "\($0)\($0)" : nil } + "'"
     }
+  }
+
+  /// The characters PowerShell's grammar accepts as a single quote: `'` and U+2018–U+201B.
+  static let powerShellSingleQuotes: Set<Unicode.Scalar> = ["'", "\u{2018}", "\u{2019}", "\u{201A}", "\u{201B}"]
+
+  /// `value` with each scalar that `replacement` answers for replaced.
+  private static func escaping(_ value: String, _ replacement: (Unicode.Scalar) -> String?) -> String {
+    var result = ""
+    result.reserveCapacity(value.utf8.count + 8)
+    for scalar in value.unicodeScalars {
+      if let replaced = replacement(scalar) {
+        result += replaced
+      } else {
+        result.unicodeScalars.append(scalar)
+      }
+    }
+    return result
   }
 }
 

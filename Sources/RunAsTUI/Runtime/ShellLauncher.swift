@@ -35,6 +35,8 @@ enum ShellLauncher {
     }
     let until = credentials.expiration.map { " until " + LocalTime.system.format($0) } ?? ""
     banner += "aws-runas-tui: \(shell) as \(profileName)\(until); exit returns to the list\n"
+    // Names come from the config file: escaped so they cannot drive the terminal.
+    banner = banner.split(separator: "\n").map { TerminalText.sanitized(String($0)) + "\n" }.joined()
     _ = banner.withCString { write(STDERR_FILENO, $0, strlen($0)) }
     defer { Task { await server.stop() } }
     do {
