@@ -163,8 +163,12 @@ struct CredentialServerTests {
     #expect(try await server.request("GET", "/credentials").status == 404)
     #expect(try await server.request("GET", "/profile").status == 404)
     #expect(try await server.request("POST", "/profile", body: "", headers: Self.script).status == 400)
-    #expect(try await server.request("POST", "/profile", body: String(repeating: "x", count: 300), headers: Self.script).status == 413)
-    #expect(try await server.request("POST", "/profile", body: String(repeating: "x", count: 200_000), headers: Self.script).status == 413)
+    #expect(
+      try await server.request("POST", "/profile", body: String(repeating: "x", count: 300), headers: Self.script)
+        .status == 413)
+    #expect(
+      try await server.request("POST", "/profile", body: String(repeating: "x", count: 200_000), headers: Self.script)
+        .status == 413)
     let unknown = try await server.request("POST", "/profile", body: "nope", headers: Self.script)
     #expect(unknown.status == 404)
     #expect(unknown.body.contains("profile \"nope\" not found"))

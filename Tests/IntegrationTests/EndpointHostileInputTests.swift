@@ -7,7 +7,7 @@ import Testing
 @Suite("Hostile peers")
 struct EndpointHostileInputTests {
   @Test func theWrappedCommandInheritsNoDescriptorsAndTheEndpointDiesWithTheTool() async throws {
-    let scenario = try Scenario { _ in Scenario.roleProfileConfig() }
+    let scenario = try await Scenario { _ in Scenario.roleProfileConfig() }
     // Lists the shell's descriptors above 2, then leaves a background process behind.
     let script = """
       i=3; while [ $i -lt 1024 ]; do [ -e /proc/self/fd/$i ] && echo "fd $i"; i=$((i+1)); done
@@ -32,11 +32,11 @@ struct EndpointHostileInputTests {
   }
 
   @Test func serveAnswersOnlyLoopbackHostsAndScriptedManagementCalls() async throws {
-    let scenario = try Scenario { _ in
+    let scenario = try await Scenario { _ in
       Scenario.roleProfileConfig()
         + "\n[profile alpha]\nsource_profile = default\nrole_arn = \(Scenario.roleARN("alpha"))\n"
     }
-    let server = try ServeProcess(["serve", "ecs", "-p", "0"], environment: scenario.environment())
+    let server = try await ServeProcess(["serve", "ecs", "-p", "0"], environment: scenario.environment())
     // DNS rebinding: a page on attacker.example whose name now points at 127.0.0.1.
     let rebound = try await server.request("GET", "/list-roles", headers: ["Host": "attacker.example"])
     #expect(rebound.status == 403)
@@ -48,12 +48,12 @@ struct EndpointHostileInputTests {
     let json = try await server.request(
       "POST", "/profile", body: #""alpha""#, headers: ["Content-Type": "application/json"])
     #expect(json.status == 200, "\(json.body)")
-    #expect(server.stop() == 0)
+    #expect(await server.stop() == 0)
   }
 
   @Test func anSTSThatAcceptsConnectionsAndNeverAnswersIsGivenUpAtTheCallDeadline() async throws {
     let silent = try SilentListener()
-    let scenario = try Scenario { _ in Scenario.roleProfileConfig() }
+    let scenario = try await Scenario { _ in Scenario.roleProfileConfig() }
     let result = try await scenario.runAs(
       ["-O", "json", "dev"],
       environment: [

@@ -26,15 +26,15 @@ struct HostileInputTests {
     #"{"AccessKeyId":"ASIALIE","SecretAccessKey":"s","SessionToken":"t"}"#,
   ])
   func aCacheFileOfTheWrongShapeIsAMissAndIsReplaced(_ lie: String) async throws {
-    let emulator = try STSEmulator()
-    let scenario = try Scenario(emulator: emulator) { _ in Scenario.roleProfileConfig() }
+    let emulator = try await STSEmulator()
+    let scenario = try await Scenario(emulator: emulator) { _ in Scenario.roleProfileConfig() }
     let cache = scenario.sandbox.path(".aws/.aws_assume_role_dev")
     try lie.write(toFile: cache, atomically: true, encoding: .utf8)
     let result = try await scenario.runAs(["-O", "json", "dev"])
     #expect(result.exitCode == 0, "\(result.output())")
-    let key = try Scenario.credentialDocument(result)["AccessKeyId"] as? String
+    let key = try await Scenario.credentialDocument(result)["AccessKeyId"] as? String
     #expect(key?.hasPrefix("ASIA") == true && key != "ASIALIE", "\(result.stdout)")
-    #expect(try emulator.calls()["AssumeRole"] == 1)
+    #expect(try await emulator.calls()["AssumeRole"] == 1)
     let replaced = try String(contentsOfFile: cache, encoding: .utf8)
     #expect(replaced.contains(#""AccessKeyId":"\#(key ?? "")""#))
   }
@@ -43,7 +43,7 @@ struct HostileInputTests {
 
   @Test func aProfileNameWithSlashesKeepsItsCacheAndLockInTheConfigDirectory() async throws {
     let name = "../../../../tmp/escape-\(UUID().uuidString.prefix(8))/evil"
-    let scenario = try Scenario { _ in
+    let scenario = try await Scenario { _ in
       "[default]\nregion = us-east-1\n[profile \(name)]\nsource_profile = default\nrole_arn = \(Scenario.roleARN("dev"))\n"
     }
     let result = try await scenario.runAs(["-O", "json", name])
@@ -59,13 +59,13 @@ struct HostileInputTests {
   // MARK: Files that never end
 
   @Test func anEndlessConfigFileIsAClearError() async throws {
-    let scenario = try Scenario { _ in Scenario.roleProfileConfig() }
+    let scenario = try await Scenario { _ in Scenario.roleProfileConfig() }
     let result = try await scenario.runAs(["-O", "json", "dev"], environment: ["AWS_CONFIG_FILE": "/dev/zero"])
     expectOneLineFailure(result, "/dev/zero: cannot read: it is larger than 4 MiB")
   }
 
   @Test func aFIFONobodyWritesToIsAnErrorNotAHang() async throws {
-    let scenario = try Scenario { _ in Scenario.roleProfileConfig() }
+    let scenario = try await Scenario { _ in Scenario.roleProfileConfig() }
     let fifo = scenario.sandbox.path("config.fifo")
     #expect(mkfifo(fifo, 0o600) == 0)
     // A writer that never writes: opening for reading and writing does not block (Linux).
@@ -78,7 +78,7 @@ struct HostileInputTests {
   // MARK: Secrets in odd places
 
   @Test func anIndentedSecretIsItsOwnKeyAndDiagnoseNeverPrintsIt() async throws {
-    let scenario = try Scenario { _ in "[default]\nregion = us-east-1\n" }
+    let scenario = try await Scenario { _ in "[default]\nregion = us-east-1\n" }
     try scenario.sandbox.writeCredentials(
       "[default]\naws_access_key_id = \(scenario.user.accessKeyId)\n    aws_secret_access_key = \(scenario.user.secretAccessKey)\n"
     )
@@ -92,7 +92,7 @@ struct HostileInputTests {
   }
 
   @Test func aCredentialsFileErrorNamesTheLineButNeverShowsIt() async throws {
-    let scenario = try Scenario { _ in "[default]\nregion = us-east-1\n" }
+    let scenario = try await Scenario { _ in "[default]\nregion = us-east-1\n" }
     try scenario.sandbox.writeCredentials("[default]\naws_secret_access_key s3cr3tVALUE\n")
     let result = try await scenario.runAs(["-O", "json", "default"])
     expectOneLineFailure(result, scenario.sandbox.credentialsFile + ":2", "in [default]", "not shown")
@@ -102,16 +102,16 @@ struct HostileInputTests {
   // MARK: Values that are not what they claim
 
   @Test func aRegionThatIsNotAHostLabelIsRefusedBeforeAnyCall() async throws {
-    let emulator = try STSEmulator()
-    let scenario = try Scenario(emulator: emulator) { _ in Scenario.roleProfileConfig() }
+    let emulator = try await STSEmulator()
+    let scenario = try await Scenario(emulator: emulator) { _ in Scenario.roleProfileConfig() }
     let result = try await scenario.runAs(
       ["-O", "json", "dev"], environment: ["AWS_REGION": "evil.example/x?"])
     expectOneLineFailure(result, #"invalid region "evil.example/x?" from env AWS_REGION"#)
-    #expect(try emulator.calls() == [:])
+    #expect(try await emulator.calls() == [:])
   }
 
   @Test func controlBytesInNamesAndConfigLinesReachTheTerminalEscaped() async throws {
-    let scenario = try Scenario { _ in "[default]\nregion = us-east-1\nnot a key \u{1B}]0;pwned\u{07}\n" }
+    let scenario = try await Scenario { _ in "[default]\nregion = us-east-1\nnot a key \u{1B}]0;pwned\u{07}\n" }
     let result = try await scenario.runAs(["-O", "json", "x\u{1B}[2Jy"])
     expectOneLineFailure(result, #"\u{1B}]0;pwned\u{7}"#)
     #expect(!result.stderr.contains("\u{1B}"))
@@ -130,7 +130,7 @@ struct HostileInputTests {
   func unknownOrNegativeOptionValuesAreClearErrors(
     arguments: [String], environment: [String: String], message: String
   ) async throws {
-    let scenario = try Scenario { _ in Scenario.roleProfileConfig() }
+    let scenario = try await Scenario { _ in Scenario.roleProfileConfig() }
     let result = try await scenario.runAs(arguments, environment: environment)
     expectOneLineFailure(result, message)
   }
