@@ -65,6 +65,7 @@ let package = Package(
       name: "RunAsCoreTests",
       dependencies: [
         "RunAsCore",
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),

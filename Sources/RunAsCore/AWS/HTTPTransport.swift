@@ -255,9 +255,12 @@ public struct AsyncHTTPClientTransport: HTTPTransport {
           kind: .timedOut,
           detail: "connection not established within \(Self.seconds(defaultConnectTimeout))")
       }
-      if error == .deadlineExceeded || error == .readTimeout || error == .writeTimeout
-        || error == .getConnectionFromPoolTimeout
-      {
+      if error == .getConnectionFromPoolTimeout {
+        // Every connection to the host was busy: not the server's silence, so not "no response".
+        return HTTPTransportError(
+          kind: .timedOut, detail: "no free connection to the server (too many calls to it at once)")
+      }
+      if error == .deadlineExceeded || error == .readTimeout || error == .writeTimeout {
         return timedOut
       }
       if error == .remoteConnectionClosed || error == .uncleanShutdown {
