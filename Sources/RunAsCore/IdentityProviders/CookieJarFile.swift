@@ -94,11 +94,11 @@ public struct CookieJarFile: Sendable, Equatable {
   public func merge(_ cookies: [SetCookie], from url: String, now: Date) async throws {
     guard !cookies.isEmpty, let key = Self.key(of: url) else { return }
     try await FileLock(protecting: path).withLock(timeout: .seconds(30)) {
-      var records: [String: [SetCookie]]
-      do {
+      var records: [String: [SetCookie]] = [:]
+      do throws(Failure) {
         records = try load()
-      } catch let failure where failure.isMalformed {
-        records = [:]
+      } catch {
+        guard error.isMalformed else { throw error }
       }
       var list = records[key] ?? []
       for cookie in cookies {

@@ -287,8 +287,7 @@ enum HTMLEntities {
     let name = String(String.UnicodeScalarView(text.prefix { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)) }))
     guard !name.isEmpty else { return nil }
     var rest = text.dropFirst(name.unicodeScalars.count)
-    if rest.first == ";" {
-      guard let scalar = named[name] else { return nil }
+    if rest.first == ";", let scalar = named[name] {
       return (String(Character(scalar)), rest.dropFirst())
     }
     // Without `;` only the legacy names are references, and the longest one wins (`&notit` is `¬it`).
