@@ -197,7 +197,7 @@ struct HTMLScanner {
 
   private func find(_ pattern: [UInt8], from start: Int, caseInsensitive: Bool = false) -> Int? {
     guard !pattern.isEmpty, start <= bytes.count - pattern.count else { return nil }
-    let fold: (UInt8) -> UInt8 = caseInsensitive ? lower : { $0 }
+    let fold: (UInt8) -> UInt8 = caseInsensitive ? { Self.lower($0) } : { $0 }
     var position = start
     while position <= bytes.count - pattern.count {
       var offset = 0
@@ -226,12 +226,12 @@ struct HTMLScanner {
     (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
   }
 
-  private func lower(_ byte: UInt8) -> UInt8 {
+  private static func lower(_ byte: UInt8) -> UInt8 {
     byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
   }
 
   private func lowercased(_ slice: ArraySlice<UInt8>) -> String {
-    String(decoding: slice.map(lower), as: UTF8.self)
+    String(decoding: slice.map(Self.lower), as: UTF8.self)
   }
 }
 

@@ -99,7 +99,7 @@ public struct SetCookie: Sendable, Equatable {
     var value = Self.trimmed(pair[pair.index(after: equals)...])
     guard !name.isEmpty, !Self.hasControlCharacters(name), !Self.hasControlCharacters(value) else { return nil }
     if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") {
-      value = String(value.dropFirst().dropLast())
+      value = value.dropFirst().dropLast()
     }
     self.init(name: String(name), value: String(value), raw: header)
 

@@ -180,7 +180,7 @@ enum URLReference {
   private static func slashesNormalised(_ text: String) -> String {
     guard text.contains("\\") else { return text }
     let end = text.firstIndex { $0 == "?" || $0 == "#" } ?? text.endIndex
-    return text[..<end].replacing("\\", with: "/") + text[end...]
+    return String(text[..<end].replacing("\\", with: "/") + text[end...])
   }
 
   /// The WHATWG path and special-query percent-encode sets, beyond controls, space and non-ASCII.
