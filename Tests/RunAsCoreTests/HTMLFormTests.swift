@@ -115,7 +115,9 @@ struct HTMLFormTests {
   @Test func readsKeycloaksOTPFormWithItsAuthenticatorChoice() throws {
     let page = "https://sso.example.com/realms/demo/login-actions/authenticate?session_code=s1"
     var form = try #require(HTMLForm.forms(in: IdPPages.keycloakOTP, pageURL: page).first)
-    #expect(form.action.hasPrefix("https://sso.example.com/realms/demo/login-actions/authenticate?session_code=s2&execution=ab12"))
+    #expect(
+      form.action.hasPrefix(
+        "https://sso.example.com/realms/demo/login-actions/authenticate?session_code=s2&execution=ab12"))
     #expect(form.fields.contains { $0.name.hasSuffix("otp") })
     form.fill("otp", with: "123456")
     #expect(form.formData().map { "\($0.name)=\($0.value)" } == ["selectedCredentialId=cred-1", "otp=123456"])
@@ -124,7 +126,9 @@ struct HTMLFormTests {
   }
 
   @Test func findsTheSAMLResponseByNameAndUnescapesIt() throws {
-    #expect(HTMLForm.inputValue(named: "SAMLResponse", in: IdPPages.samlPost) == "PHNhbWxwOlJlc3BvbnNlIC8+PC9zYW1scDpSZXNwb25zZT4=")
+    #expect(
+      HTMLForm.inputValue(named: "SAMLResponse", in: IdPPages.samlPost)
+        == "PHNhbWxwOlJlc3BvbnNlIC8+PC9zYW1scDpSZXNwb25zZT4=")
     let form = try #require(HTMLForm.forms(in: IdPPages.samlPost, pageURL: "https://sso.example.com/x").first)
     #expect(form.name == "saml-post-binding")
     #expect(form.action == "https://signin.aws.amazon.com/saml")
@@ -201,7 +205,8 @@ struct HTMLFormTests {
   }
 
   @Test func anUnterminatedPageKeepsWhatWasComplete() throws {
-    let forms = HTMLForm.forms(in: #"<form action="/x"><input name="a" value="1"><input name="b" value="unterminated"#, pageURL: "https://idp/")
+    let forms = HTMLForm.forms(
+      in: #"<form action="/x"><input name="a" value="1"><input name="b" value="unterminated"#, pageURL: "https://idp/")
     #expect(forms.first?.fields.map(\.name) == ["a"])
     #expect(HTMLForm.forms(in: "<form action='/x'", pageURL: "https://idp/").isEmpty)
     #expect(HTMLForm.forms(in: "", pageURL: "https://idp/").isEmpty)

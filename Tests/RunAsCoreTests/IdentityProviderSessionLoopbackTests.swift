@@ -56,7 +56,9 @@ final class KeycloakLikeProvider: EndpointHandler {
           ("Location", "/realms/demo/login-actions/saml-result?tab_id=t1"),
           ("Set-Cookie", "KEYCLOAK_IDENTITY=identity-jwt; Version=1; Path=/realms/demo/; HttpOnly"),
           ("Set-Cookie", "KEYCLOAK_SESSION=demo/alice/s1; Version=1; Max-Age=36000; Path=/realms/demo/"),
-          ("Set-Cookie", "KC_RESTART=; Version=1; Expires=Thu, 01-Jan-1970 00:00:10 GMT; Max-Age=0; Path=/realms/demo/"),
+          (
+            "Set-Cookie", "KC_RESTART=; Version=1; Expires=Thu, 01-Jan-1970 00:00:10 GMT; Max-Age=0; Path=/realms/demo/"
+          ),
         ])
     case ("GET", "/realms/demo/login-actions/saml-result"):
       return signedIn ? Self.html(IdPPages.samlPost) : Self.html("<title>Error</title>not signed in")
@@ -171,7 +173,9 @@ struct IdentityProviderSessionLoopbackTests {
       let records = try cookieFile.load()
       #expect(Array(records.keys) == ["http://127.0.0.1"])
       #expect(
-        Set(records["http://127.0.0.1"]?.map(\.name) ?? []) == ["AUTH_SESSION_ID", "KEYCLOAK_IDENTITY", "KEYCLOAK_SESSION"])
+        Set(records["http://127.0.0.1"]?.map(\.name) ?? []) == [
+          "AUTH_SESSION_ID", "KEYCLOAK_IDENTITY", "KEYCLOAK_SESSION",
+        ])
       #expect(POSIXFile.permissions(cookieFile.path) == 0o600)
       let text = try String(contentsOfFile: cookieFile.path, encoding: .utf8)
       #expect(!text.contains("KC_RESTART"))
@@ -225,7 +229,8 @@ struct IdentityProviderSessionLoopbackTests {
         _ = try await newSession().get(base + "/loop/a")
       } throws: { error in
         let error = try #require(error as? IdentityProviderRequestError)
-        return error.code == .tooManyRedirects && error.message == "redirect loop: \(base)/loop/a → \(base)/loop/b → \(base)/loop/a"
+        return error.code == .tooManyRedirects
+          && error.message == "redirect loop: \(base)/loop/a → \(base)/loop/b → \(base)/loop/a"
       }
     }
   }

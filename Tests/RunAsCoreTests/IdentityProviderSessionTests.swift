@@ -59,6 +59,9 @@ struct IdentityProviderSessionTests {
     #expect(transport.sent.map { $0.header("Cookie") } == [nil, "flow=1", "flow=1; sid=abc"])
     #expect(response.redirects.map(\.location) == ["https://idp.example.com/step", "https://idp.example.com/done"])
     #expect(response.redirects.map(\.status) == [302, 302])
+    // Each hop keeps its headers, for provider detection.
+    #expect(
+      response.redirects.first?.headers.contains { $0.name == "Set-Cookie" && $0.value == "flow=1; Path=/" } == true)
   }
 
   @Test("301 and 302 turn POST into GET; 303 turns everything but HEAD into GET")
@@ -163,7 +166,8 @@ struct IdentityProviderSessionTests {
     } throws: { error in
       let error = try #require(error as? IdentityProviderRequestError)
       return error.code == .tooManyRedirects
-        && error.message == "redirect loop: https://idp/a → https://idp/b?… → https://idp/a (reached from https://idp/start)"
+        && error.message
+          == "redirect loop: https://idp/a → https://idp/b?… → https://idp/a (reached from https://idp/start)"
         && error.hint != nil
     }
     #expect(transport.sent.count == 6)
@@ -257,7 +261,8 @@ struct IdentityProviderSessionTests {
 
   @Test func submitPostsTheFormAndFollowsToTheNextPage() async throws {
     let transport = RecordingTransport { request in
-      request.method == "POST" ? redirect(302, to: "/saml", cookies: ["KEYCLOAK_IDENTITY=jwt; Path=/realms/demo/"]) : page(IdPPages.samlPost)
+      request.method == "POST"
+        ? redirect(302, to: "/saml", cookies: ["KEYCLOAK_IDENTITY=jwt; Path=/realms/demo/"]) : page(IdPPages.samlPost)
     }
     var form = try #require(HTMLForm.forms(in: IdPPages.keycloakLogin, pageURL: IdPPages.keycloakPageURL).first)
     form.fill("username", with: "alice")
@@ -265,7 +270,8 @@ struct IdentityProviderSessionTests {
     let response = try await session(transport).submit(form, submitter: "login")
     let post = try #require(transport.sent.first)
     #expect(post.url == form.action)
-    #expect(String(decoding: post.body, as: UTF8.self) == "username=alice&password=secret&credentialId=&login=Sign%20In")
+    #expect(
+      String(decoding: post.body, as: UTF8.self) == "username=alice&password=secret&credentialId=&login=Sign%20In")
     #expect(transport.sent.last?.method == "GET")
     #expect(response.inputValue(named: "SAMLResponse") == "PHNhbWxwOlJlc3BvbnNlIC8+PC9zYW1scDpSZXNwb25zZT4=")
     #expect(response.title == "Authentication Redirect")

@@ -54,7 +54,7 @@ public struct CookieJar: Sendable {
   ///   RFC 6265 says to ignore it (a domain that does not match the host, a URL that is not
   ///   `http(s)`).
   @discardableResult
-  public mutating func store(_ cookie: SetCookie, from url: String, now: Date) -> Bool {
+  package mutating func store(_ cookie: SetCookie, from url: String, now: Date) -> Bool {
     guard let request = HTTPURLParts(url) else { return false }
     let host = Self.canonicalHost(request.host)
     var domain = cookie.domain.lowercased()
@@ -102,7 +102,7 @@ public struct CookieJar: Sendable {
   ///   - url: The request's URL.
   ///   - now: The current time; expired cookies are left out.
   /// - Returns: The matching cookies.
-  public func cookies(for url: String, now: Date) -> [Cookie] {
+  package func cookies(for url: String, now: Date) -> [Cookie] {
     guard let request = HTTPURLParts(url) else { return [] }
     let host = Self.canonicalHost(request.host)
     return
@@ -127,7 +127,7 @@ public struct CookieJar: Sendable {
   ///   - url: The request's URL.
   ///   - now: The current time.
   /// - Returns: `name=value` pairs joined by `; `.
-  public func cookieHeader(for url: String, now: Date) -> String? {
+  package func cookieHeader(for url: String, now: Date) -> String? {
     let matching = cookies(for: url, now: now)
     guard !matching.isEmpty else { return nil }
     return matching.map { $0.name + "=" + $0.value }.joined(separator: "; ")

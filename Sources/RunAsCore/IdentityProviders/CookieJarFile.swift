@@ -45,7 +45,7 @@ public struct CookieJarFile: Sendable, Equatable {
   /// The records in the file by key, `[:]` when there is no file.
   ///
   /// - Throws: ``Failure`` when the file cannot be read or is not a cookie file.
-  public func load() throws(Failure) -> [String: [SetCookie]] {
+  package func load() throws(Failure) -> [String: [SetCookie]] {
     let bytes: [UInt8]?
     do {
       bytes = try POSIXFile.read(path)
@@ -71,7 +71,7 @@ public struct CookieJarFile: Sendable, Equatable {
   ///   - records: The file's records, from ``load()``.
   ///   - now: The current time.
   /// - Returns: The jar.
-  public static func jar(from records: [String: [SetCookie]], now: Date) -> CookieJar {
+  package static func jar(from records: [String: [SetCookie]], now: Date) -> CookieJar {
     var jar = CookieJar()
     for key in records.keys.sorted() {
       guard let url = url(ofKey: key) else { continue }
@@ -91,7 +91,7 @@ public struct CookieJarFile: Sendable, Equatable {
   ///   - url: The URL of the request the response answered.
   ///   - now: When the response arrived.
   /// - Throws: ``Failure`` when the file cannot be read or written, or the lock cannot be taken.
-  public func merge(_ cookies: [SetCookie], from url: String, now: Date) async throws {
+  package func merge(_ cookies: [SetCookie], from url: String, now: Date) async throws {
     guard !cookies.isEmpty, let key = Self.key(of: url) else { return }
     try await FileLock(protecting: path).withLock(timeout: .seconds(30)) {
       var records: [String: [SetCookie]] = [:]
@@ -126,7 +126,8 @@ public struct CookieJarFile: Sendable, Equatable {
       do {
         try POSIXFile.writeAtomically(Self.encode(records), to: path, mode: 0o600)
       } catch {
-        throw Failure(message: "cannot save cookies: \(error)", hint: "check the cookie file's permissions", isMalformed: false)
+        throw Failure(
+          message: "cannot save cookies: \(error)", hint: "check the cookie file's permissions", isMalformed: false)
       }
     }
   }

@@ -285,7 +285,9 @@ private struct FormReader {
         // HTML drops one newline right after `<textarea>`.
         var text = Substring(area.text)
         if text.hasPrefix("\r\n") { text = text.dropFirst(2) } else if text.hasPrefix("\n") { text = text.dropFirst() }
-        add(HTMLForm.Field(name: area.name, value: String(text), type: "textarea", id: area.id, isDisabled: area.disabled))
+        add(
+          HTMLForm.Field(name: area.name, value: String(text), type: "textarea", id: area.id, isDisabled: area.disabled)
+        )
       }
       textarea = nil
     default:

@@ -7,7 +7,7 @@
 /// tree; the form reader above it keeps the little state it needs.
 struct HTMLScanner {
   /// One token of the page.
-  enum Token: Equatable {
+  enum Token {
     /// A start tag: its lower-case name, its attributes (lower-case names, decoded values, the
     /// first of a repeated name wins) in order.
     case start(name: String, attributes: [(name: String, value: String)])
@@ -15,16 +15,6 @@ struct HTMLScanner {
     case end(name: String)
     /// Text between tags, decoded.
     case text(String)
-
-    static func == (lhs: Token, rhs: Token) -> Bool {
-      switch (lhs, rhs) {
-      case (.start(let a, let x), .start(let b, let y)):
-        a == b && x.count == y.count && zip(x, y).allSatisfy { $0.name == $1.name && $0.value == $1.value }
-      case (.end(let a), .end(let b)): a == b
-      case (.text(let a), .text(let b)): a == b
-      default: false
-      }
-    }
   }
 
   private let bytes: [UInt8]
@@ -35,14 +25,6 @@ struct HTMLScanner {
   /// A scanner over `html`.
   init(_ html: String) {
     bytes = Array(html.utf8)
-  }
-
-  /// The page's tokens in order.
-  static func tokens(of html: String) -> [Token] {
-    var scanner = HTMLScanner(html)
-    var tokens: [Token] = []
-    while let token = scanner.next() { tokens.append(token) }
-    return tokens
   }
 
   /// The attribute `name` of a start tag's attributes.
@@ -284,7 +266,7 @@ enum HTMLEntities {
       let decoded = value.flatMap { $0 == 0 ? nil : Unicode.Scalar($0) } ?? "\u{FFFD}"
       return (String(Character(decoded)), rest)
     }
-    let name = String(String.UnicodeScalarView(text.prefix { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)) }))
+    let name = String(String.UnicodeScalarView(text.prefix(while: isASCIIAlphanumeric)))
     guard !name.isEmpty else { return nil }
     var rest = text.dropFirst(name.unicodeScalars.count)
     if rest.first == ";", let scalar = named[name] {
@@ -295,14 +277,16 @@ enum HTMLEntities {
       let candidate = String(name.prefix(length))
       guard legacy.contains(candidate), let scalar = named[candidate] else { continue }
       rest = text.dropFirst(length)
-      if inAttribute, let following = rest.first,
-        following == "=" || (following.isASCII && (following.properties.isAlphabetic || ("0"..."9").contains(following)))
-      {
+      if inAttribute, let following = rest.first, following == "=" || isASCIIAlphanumeric(following) {
         return nil
       }
       return (String(Character(scalar)), rest)
     }
     return nil
+  }
+
+  private static func isASCIIAlphanumeric(_ scalar: Unicode.Scalar) -> Bool {
+    scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar))
   }
 
   /// The Latin-1 names for U+00A0 to U+00FF, in order.

@@ -71,7 +71,8 @@ public struct IdentityProviderRequestError: UserFacingError, Sendable, Equatable
 
   /// Names the loop when the chain revisits a URL, else the start and the last stop.
   static func tooManyRedirects(_ hops: [IdentityProviderResponse.RedirectHop], limit: Int) -> Self {
-    let chain = hops.map { URLReference.withoutFragment($0.url) } + [URLReference.withoutFragment(hops.last?.location ?? "")]
+    let chain =
+      hops.map { URLReference.withoutFragment($0.url) } + [URLReference.withoutFragment(hops.last?.location ?? "")]
     let start = chain.first ?? ""
     let hint = "the provider keeps redirecting; often it did not accept the session's cookies"
     for (index, url) in chain.enumerated() {

@@ -178,7 +178,8 @@ public final class IdentityProviderSession: Sendable {
     _ url: String, form: [(name: String, value: String)], headers: [(name: String, value: String)] = [],
     redirects: RedirectPolicy = .follow, timeout: Duration? = nil
   ) async throws -> IdentityProviderResponse {
-    var request = HTTPRequestData(method: "POST", url: url, headers: headers, body: Array(HTMLForm.urlEncoded(form).utf8))
+    var request = HTTPRequestData(
+      method: "POST", url: url, headers: headers, body: Array(HTMLForm.urlEncoded(form).utf8))
     request.setHeader("Content-Type", "application/x-www-form-urlencoded")
     return try await send(request, redirects: redirects, timeout: timeout)
   }
@@ -265,7 +266,9 @@ public final class IdentityProviderSession: Sendable {
     var next = request
     next.url = location
     let method = request.method
-    if ((status == 301 || status == 302) && method == "POST") || (status == 303 && method != "GET" && method != "HEAD") {
+    let becomesGet =
+      ((status == 301 || status == 302) && method == "POST") || (status == 303 && method != "GET" && method != "HEAD")
+    if becomesGet {
       next.method = "GET"
       next.body = []
       next.headers.removeAll { field in

@@ -10,35 +10,35 @@
 /// the attributes stay as the server wrote them: `domain` as given (maybe with a leading dot),
 /// `path` empty when absent, both `expires` and `maxAge` when both were sent. ``CookieJar`` applies
 /// RFC 6265's storage rules when it takes one in.
-public struct SetCookie: Sendable, Equatable {
+package struct SetCookie: Sendable, Equatable {
   /// The cookie's name.
-  public var name: String
+  package var name: String
   /// The cookie's value, without surrounding double quotes.
-  public var value: String
+  package var value: String
   /// The `Path` attribute, empty when absent.
-  public var path: String
+  package var path: String
   /// The `Domain` attribute as sent, empty when absent (a host-only cookie).
-  public var domain: String
+  package var domain: String
   /// The `Expires` attribute, `nil` when absent or unreadable.
-  public var expires: Date?
+  package var expires: Date?
   /// The `Expires` attribute's text, empty when absent.
-  public var rawExpires: String
+  package var rawExpires: String
   /// The `Max-Age` attribute as Go keeps it: 0 when absent, -1 for "delete now" (`Max-Age` ≤ 0),
   /// otherwise the seconds.
-  public var maxAge: Int
+  package var maxAge: Int
   /// Whether the `Secure` attribute was set: sent over `https` only.
-  public var secure: Bool
+  package var secure: Bool
   /// Whether the `HttpOnly` attribute was set.
-  public var httpOnly: Bool
+  package var httpOnly: Bool
   /// The `SameSite` attribute.
-  public var sameSite: SameSite
+  package var sameSite: SameSite
   /// The whole header value, as received.
-  public var raw: String
+  package var raw: String
   /// Attributes that were not understood, as written (e.g. `Partitioned`, `Priority=High`).
-  public var unparsed: [String]
+  package var unparsed: [String]
 
   /// The `SameSite` attribute, numbered as Go's `http.SameSite` (the cookie file stores the number).
-  public enum SameSite: Int, Sendable, Equatable {
+  package enum SameSite: Int, Sendable, Equatable {
     /// No `SameSite` attribute.
     case unset = 0
     /// A `SameSite` attribute with a value other than the three below.
@@ -66,7 +66,7 @@ public struct SetCookie: Sendable, Equatable {
   ///   - sameSite: The `SameSite` attribute.
   ///   - raw: The header value it came from.
   ///   - unparsed: Attributes not understood.
-  public init(
+  package init(
     name: String, value: String, path: String = "", domain: String = "", expires: Date? = nil,
     rawExpires: String = "", maxAge: Int = 0, secure: Bool = false, httpOnly: Bool = false,
     sameSite: SameSite = .unset, raw: String = "", unparsed: [String] = []
@@ -92,7 +92,7 @@ public struct SetCookie: Sendable, Equatable {
   /// unreadable `Expires` or `Max-Age` is ignored, as the RFC asks.
   ///
   /// - Parameter header: The header value, e.g. `sid=abc; Path=/; Secure; HttpOnly`.
-  public init?(header: String) {
+  package init?(header: String) {
     let parts = header.split(separator: ";", omittingEmptySubsequences: false)
     guard let pair = parts.first, let equals = pair.firstIndex(of: "=") else { return nil }
     let name = Self.trimmed(pair[..<equals])
@@ -148,7 +148,7 @@ public struct SetCookie: Sendable, Equatable {
   ///
   /// - Parameter received: When the response carrying the cookie arrived.
   /// - Returns: The expiry; in the past for a cookie that deletes one.
-  public func expiry(receivedAt received: Date) -> Date? {
+  package func expiry(receivedAt received: Date) -> Date? {
     if maxAge < 0 { return .distantPast }
     if maxAge > 0 { return received.addingTimeInterval(TimeInterval(maxAge)) }
     return expires
