@@ -134,7 +134,11 @@ struct IdentityProviderSessionLoopbackTests {
   }
 
   func newSession() throws -> IdentityProviderSession {
-    try IdentityProviderSession(transport: AsyncHTTPClientTransport(totalTimeout: .seconds(60)), cookieFile: cookieFile)
+    // Generous limits keep these tests independent of how busy the machine is; the time-limit test
+    // sets its own.
+    try IdentityProviderSession(
+      transport: AsyncHTTPClientTransport(totalTimeout: .seconds(600)), cookieFile: cookieFile,
+      timeout: .seconds(600))
   }
 
   /// Signs in as a client would: fetch the login page, fill the form, post it, land on the SAML page.

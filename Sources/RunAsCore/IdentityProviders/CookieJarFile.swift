@@ -93,7 +93,7 @@ public struct CookieJarFile: Sendable, Equatable {
   /// - Throws: ``Failure`` when the file cannot be read or written, or the lock cannot be taken.
   package func merge(_ cookies: [SetCookie], from url: String, now: Date) async throws {
     guard !cookies.isEmpty, let key = Self.key(of: url) else { return }
-    try await FileLock(protecting: path).withLock(timeout: .seconds(30)) {
+    try await FileLock(protecting: path).withLock {
       var records: [String: [SetCookie]] = [:]
       do throws(Failure) {
         records = try load()
