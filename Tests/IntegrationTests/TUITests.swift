@@ -29,6 +29,19 @@ struct TUITests {
     """
   }
 
+  /// The TUI on a fresh scenario with Enter pressed on `dev`: its shell is waiting at the prompt.
+  /// The scenario is returned too: its sandbox lives as long as the caller keeps it.
+  static func shellOnDev() async throws -> (Scenario, TUISession) {
+    let scenario = try await Scenario { Self.config($0) }
+    let session = try await Self.start(scenario)
+    try await session.waitFor("staging")
+    try await session.send("j")
+    try await session.waitFor("details: dev")
+    try await session.send("Enter")
+    try await session.waitFor("tui-shell$")
+    return (scenario, session)
+  }
+
   static func start(
     _ scenario: Scenario, columns: Int = 80, rows: Int = 24, as user: UnprivilegedUser? = nil
   ) async throws -> TUISession {
@@ -121,13 +134,8 @@ struct TUITests {
   }
 
   @Test func enterOpensAShellAsTheRoleAndExitReturnsToTheList() async throws {
-    let scenario = try await Scenario { Self.config($0) }
-    let session = try await Self.start(scenario)
-    try await session.waitFor("staging")
-    try await session.send("j")
-    try await session.waitFor("details: dev")
-    try await session.send("Enter")
-    try await session.waitFor("tui-shell$")
+    let (scenario, session) = try await Self.shellOnDev()
+    defer { withExtendedLifetime(scenario) {} }
     try await session.send(
       "aws sts get-caller-identity --query Arn --output text; echo \"profile=$AWSRUNAS_PROFILE\"", literal: true)
     try await session.send("Enter")
@@ -191,13 +199,8 @@ struct TUITests {
   }
 
   @Test func aHungUpTerminalEndsTheTUIEvenWithAShellOpen() async throws {
-    let scenario = try await Scenario { Self.config($0) }
-    let session = try await Self.start(scenario)
-    try await session.waitFor("staging")
-    try await session.send("j")
-    try await session.waitFor("details: dev")
-    try await session.send("Enter")
-    try await session.waitFor("tui-shell$")
+    let (scenario, session) = try await Self.shellOnDev()
+    defer { withExtendedLifetime(scenario) {} }
     let tui = try await session.tuiProcessID()
     // Closing the terminal (the window goes away): tmux's server exits and the pty hangs up.
     _ = try? await session.tmux(["kill-server"])
