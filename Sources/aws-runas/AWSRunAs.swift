@@ -17,6 +17,12 @@ enum AWSRunAs {
 
   static func main() async {
     let arguments = Array(CommandLine.arguments.dropFirst())
+    // `--version` alone needs no parser: ArgumentParser's reflection would make it slower than a
+    // cache hit. With other flags it goes the full way (and prints the same line).
+    if arguments == ["--version"] || arguments == ["-V"] {
+      writeToStandardOutput(RunAsCommand.versionLine)
+      exit(0)
+    }
     if asksForHelp(arguments) {
       writeToStandardOutput(RunAsCommand.helpMessage() + "\n")
       exit(0)

@@ -14,6 +14,9 @@ import RunAsCore
 /// `aws-runas [flags] [profile] [command …]`: fetch credentials for a profile, print them, or run a
 /// command with them.
 struct RunAsCommand: ParsableCommand {
+  /// What `--version` prints.
+  static let versionLine = "aws-runas version \(RunAsCore.version)\n"
+
   static let configuration = CommandConfiguration(
     commandName: "aws-runas",
     abstract: "Create an environment for interacting with the AWS API using an assumed role.",
@@ -63,7 +66,7 @@ struct RunAsCommand: ParsableCommand {
     let context = try CommandContext(flags: options)
     let (environment, effective, logger) = (context.environment, context.options, context.logger)
     if options.version {
-      print("aws-runas version \(RunAsCore.version)")
+      writeToStandardOutput(Self.versionLine)
       return 0
     }
     if options.listMFA || options.listRoles {

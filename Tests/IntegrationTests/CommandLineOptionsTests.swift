@@ -1,4 +1,5 @@
 import Foundation
+import RunAsCore
 import Testing
 
 /// Flags and their environment twins on the default action.
@@ -74,6 +75,18 @@ struct CommandLineOptionsTests {
     let result = try await scenario.runAs(["-V"])
     #expect(result.exitCode == 0)
     #expect(result.stdout.hasPrefix("aws-runas version "))
+  }
+
+  @Test func versionAloneSkipsTheParserAndPrintsWhatTheParserPrints() async throws {
+    let scenario = try await Scenario { _ in Scenario.roleProfileConfig() }
+    // `--version` and `-V` alone take the shortcut; with `-v` they go through ArgumentParser.
+    let parsed = try await scenario.runAs(["-v", "--version"])
+    #expect(parsed.exitCode == 0, "\(parsed.output())")
+    for shortcut in [["--version"], ["-V"]] {
+      let result = try await scenario.runAs(shortcut)
+      #expect(result.exitCode == 0)
+      #expect(result.stdout == parsed.stdout && result.stdout == "aws-runas version \(RunAsCore.version)\n")
+    }
   }
 
   @Test func combinedShortFlagsWork() async throws {
