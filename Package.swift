@@ -95,13 +95,20 @@ let package = Package(
       name: "RunAsCoreTests",
       dependencies: [
         "RunAsCore",
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
       ]
     ),
     .testTarget(
       name: "IntegrationTests",
-      dependencies: ["RunAsCore", "aws-runas", "aws-runas-tui"]
+      dependencies: [
+        "RunAsCore", "aws-runas", "aws-runas-tui",
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
+      ]
     ),
   ],
   swiftLanguageModes: [.v6]

@@ -111,7 +111,9 @@ enum AWSRunAs {
   static func report(_ error: any Error) -> Int32 {
     if let exit = error as? ExitCode { return exit.rawValue }
     guard String(reflecting: type(of: error)).hasPrefix("ArgumentParser.") else {
-      writeToStandardError("\(StandardErrorLogHandler.timestamp()) ERROR \(error)\n")
+      writeToStandardError(
+        "\(StandardErrorLogHandler.timestamp()) ERROR \(StandardErrorLogHandler.terminalSafe("\(error)", level: .error))\n"
+      )
       return 1
     }
     let code = RunAsCommand.exitCode(for: error).rawValue
@@ -121,7 +123,8 @@ enum AWSRunAs {
     }
     let message = RunAsCommand.message(for: error)
     if message.isEmpty { return 1 }
-    writeToStandardError("\(StandardErrorLogHandler.timestamp()) ERROR \(message) (see aws-runas --help)\n")
+    let shown = StandardErrorLogHandler.terminalSafe(message, level: .error)
+    writeToStandardError("\(StandardErrorLogHandler.timestamp()) ERROR \(shown) (see aws-runas --help)\n")
     return 1
   }
 }

@@ -29,19 +29,22 @@ struct DiagnoseCommand: ParsableCommand {
     let report = await engine.diagnose(
       profileName: context.profileName(profile), overrides: context.options.overrides)
     for finding in report.findings {
-      let line = "\(StandardErrorLogHandler.timestamp()) \(finding.severity.rawValue) \(finding.message)\n"
-      writeToStandardError(line)
+      let message = StandardErrorLogHandler.terminalSafe(finding.message, level: .info)
+      writeToStandardError("\(StandardErrorLogHandler.timestamp()) \(finding.severity.rawValue) \(message)\n")
     }
     guard let resolved = report.profile else { return 1 }
-    for (key, value) in report.configurationDump { print("\(key): \(value)") }
-    print("")
-    print("# where each setting came from")
+    // Values come from files and the environment: quoted as excerpts, never raw.
+    var output = ""
+    for (key, value) in report.configurationDump { output += "\(key): \(TerminalText.excerpt(value))\n" }
+    output += "\n# where each setting came from\n"
     for entry in resolved.settings.described {
-      print("\(entry.key) = \(entry.value)    (\(entry.origin))")
+      output += "\(entry.key) = \(TerminalText.excerpt(entry.value))    (\(TerminalText.excerpt("\(entry.origin)")))\n"
     }
     if let keys = resolved.chain.first?.staticCredentials {
-      print("aws_access_key_id = \(keys.accessKeyID)    (\(keys.origin))")
+      // Where the keys are, never what they are.
+      output += "aws_access_key_id = (not shown)    (\(TerminalText.excerpt("\(keys.origin)")))\n"
     }
+    writeToStandardOutput(output)
     return 0
   }
 }

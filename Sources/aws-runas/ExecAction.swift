@@ -59,7 +59,7 @@ struct ExecAction {
 
     let provider = try engine.provider(
       for: profile, sessionOnly: options.sessionOnly,
-      mfa: MFACodeSource(presetCode: options.mfaCode, prompter: TerminalPrompter()))
+      mfa: MFACodeSource(presetCode: options.mfaCode, prompter: TTYPrompter()))
     return Plan(
       profileName: profileName ?? "", command: command, engine: engine, profile: profile, provider: provider,
       displayName: displayName)
@@ -184,7 +184,7 @@ struct ExecAction {
       for: profile, sessionOnly: options.sessionOnly, mfa: MFACodeSource(presetCode: nil, prompter: NoPrompter()))
     let interactive = try engine.provider(
       for: profile, sessionOnly: options.sessionOnly,
-      mfa: MFACodeSource(presetCode: nil, prompter: TerminalPrompter()))
+      mfa: MFACodeSource(presetCode: nil, prompter: TTYPrompter()))
     let source = RefreshingCredentials(quietProvider: quiet, interactiveProvider: interactive, initial: credentials)
     let token = RandomToken.make()
     let server = try await LoopbackHTTPServer.start(

@@ -26,8 +26,9 @@ struct OptionSpec: Sendable {
 }
 
 extension Option where Value == String? {
-  /// An option declared by `spec`.
-  init(_ spec: OptionSpec) { self.init(name: spec.names, help: ArgumentHelp(spec.help)) }
+  /// An option declared by `spec`. Its value is always the next argument, even one starting
+  /// with `-` (see ``GlobalOptions``).
+  init(_ spec: OptionSpec) { self.init(name: spec.names, parsing: .unconditional, help: ArgumentHelp(spec.help)) }
 }
 
 extension Flag where Value == Bool {
@@ -142,6 +143,10 @@ extension OptionSpec {
 /// The global flags of aws-runas (spec §1.1). Each may also come from its environment variable;
 /// the profile-level ones (durations, MFA serial, external ID, IdP settings) are read from the
 /// environment by the engine's profile resolver, at the same precedence.
+///
+/// Every option takes the next argument as its value even when it starts with `-`, as Go's flag
+/// package did for the original tool, so `-d -5m` is checked (and refused) as a duration instead
+/// of failing as a missing value.
 struct GlobalOptions: ParsableArguments {
   @Option(.duration) var duration: String?
   @Option(.roleDuration) var roleDuration: String?
@@ -246,8 +251,7 @@ struct EffectiveOptions: Sendable {
     }
     mfaCode = options.otp ?? firstEnv("MFA_CODE")?.value
     useEnvironmentVariables = options.env || truthy("RUNAS_ENV_CREDENTIALS")
-    let format = options.output ?? environment["RUNAS_OUTPUT_FORMAT"] ?? "env"
-    outputJSON = format.lowercased() == "json"
+    outputJSON = try Self.outputIsJSON(flag: options.output, environment: environment)
     sessionOnly = options.session || truthy("RUNAS_SESSION_CREDENTIALS")
     refresh = options.refresh
     showExpiration = options.expiration
@@ -293,10 +297,36 @@ struct EffectiveOptions: Sendable {
   }
 
   static func duration(_ text: String, flag: String) throws -> Duration {
+    let duration: Duration
     do {
-      return try GoDuration.parse(text)
+      duration = try GoDuration.parse(text)
     } catch {
-      throw CommandFailure("invalid value \"\(text)\" for \(flag): \(error)")
+      throw CommandFailure("invalid value \"\(TerminalText.excerpt(text, limit: 64))\" for \(flag): \(error)")
+    }
+    guard duration >= .zero else {
+      throw CommandFailure(
+        "invalid value \"\(TerminalText.excerpt(text, limit: 64))\" for \(flag): a duration cannot be negative")
+    }
+    return duration
+  }
+
+  /// Whether `-O`/`--output` (else `RUNAS_OUTPUT_FORMAT`) asks for JSON; `env` (the default) or
+  /// `json` in any case, anything else an error rather than a silent fallback.
+  static func outputIsJSON(flag: String?, environment: [String: String]) throws -> Bool {
+    let given: (value: String, source: String)
+    if let flag {
+      given = (flag, "--output")
+    } else if let variable = environment["RUNAS_OUTPUT_FORMAT"], !variable.isEmpty {
+      given = (variable, "RUNAS_OUTPUT_FORMAT")
+    } else {
+      return false
+    }
+    switch given.value.lowercased() {
+    case "json": return true
+    case "env": return false
+    default:
+      throw CommandFailure(
+        "invalid value \"\(TerminalText.excerpt(given.value, limit: 64))\" for \(given.source): use env or json")
     }
   }
 }

@@ -34,43 +34,18 @@ struct ListCommand: ParsableCommand {
     let name = context.profileName(profile) ?? ""
     let resolved = try engine.resolve(name, overrides: effective.overrides)
     let listing = IdentityListing(
-      engine: engine, mfa: MFACodeSource(presetCode: effective.mfaCode, prompter: TerminalPrompter()))
+      engine: engine, mfa: MFACodeSource(presetCode: effective.mfaCode, prompter: TTYPrompter()))
     switch kind {
     case .roles:
       let (userName, roles) = try await listing.assumableRoles(for: resolved)
-      var text = "Available role ARNs for \(userName)\n"
-      for role in roles { text += "  \(role)\n" }
+      // Names and ARNs come from IAM's answers: printed with control characters escaped.
+      var text = "Available role ARNs for \(TerminalText.sanitized(userName))\n"
+      for role in roles { text += "  \(TerminalText.sanitized(role))\n" }
       writeToStandardOutput(text)
     case .mfa:
       let devices = try await listing.mfaDevices(for: resolved)
-      writeToStandardOutput(devices.map { $0 + "\n" }.joined())
+      writeToStandardOutput(devices.map { TerminalText.sanitized($0) + "\n" }.joined())
     }
-    return 0
-  }
-}
-
-/// `aws-runas update` (also `-u`): says whether a newer release exists (spec §7.4, §12.2).
-enum UpdateCommand {
-  static func run(environment: [String: String]) async throws -> Int32 {
-    switch try await UpdateCheck(environment: environment).run() {
-    case .upToDate(let version):
-      writeToStandardOutput("aws-runas is up to date (\(version))\n")
-    case .newVersion(let version, let url):
-      writeToStandardOutput("New version of aws-runas available: \(version)\nDownload available at: \(url)\n")
-    }
-    return 0
-  }
-}
-
-/// Profile names for shell completion (`--generate-bash-completion`, as the Go tool's CLI
-/// library spells it): every profile of the config and credentials files, sorted, one a line.
-enum CompletionCommand {
-  static let flag = "--generate-bash-completion"
-
-  static func run(environment: [String: String]) -> Int32 {
-    guard let files = try? AWSConfigFiles.load(environment: environment) else { return 0 }
-    let names = ProfileResolver(files: files, environment: environment).profileNames
-    writeToStandardOutput(names.map { $0 + "\n" }.joined())
     return 0
   }
 }

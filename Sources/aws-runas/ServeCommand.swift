@@ -27,7 +27,7 @@ struct ServeCommand: ParsableCommand {
   var profile: String?
 
   @Option(
-    name: [.customShort("p"), .long],
+    name: [.customShort("p"), .long], parsing: .unconditional,
     help: "Port on 127.0.0.1 (ecs: default 12319; ec2: default the real IMDS address, 0 = any free port).")
   var port: Int?
 
@@ -131,7 +131,7 @@ struct ServeCommand: ParsableCommand {
     let token = try Self.authorizationToken(environment: environment)
     let switchboard = CredentialSwitchboard(
       overrides: effective.overrides, sessionOnly: effective.sessionOnly, presetMFACode: effective.mfaCode,
-      prompter: TerminalPrompter(),
+      prompter: TTYPrompter(),
       makeEngine: { try RunAsEngine(environment: environment, logger: logger) })
     let management = ManagementAPIHandler(switchboard: switchboard, token: token)
 
@@ -188,7 +188,9 @@ struct ServeCommand: ParsableCommand {
     if let profileName {
       logger.info("Using initial profile '\(profileName)'")
     } else {
-      logger.info("POST a profile name to \(base.url)/profile to begin (e.g. curl -d my-profile \(base.url)/profile)")
+      logger.info(
+        "POST a profile name to \(base.url)/profile to begin (e.g. curl -H 'Content-Type: application/json' -d '\"my-profile\"' \(base.url)/profile)"
+      )
     }
     await waitForTerminationSignal()
     logger.info("shutting down")
@@ -238,7 +240,13 @@ struct MetadataAddressAlias {
     var pid: pid_t = 0
     let argv = ([ip] + arguments).map { strdup($0) } + [nil]
     defer { for pointer in argv { free(pointer) } }
-    guard posix_spawn(&pid, ip, nil, nil, argv, environ) == 0 else { return 127 }
+    var environment: [UnsafeMutablePointer<CChar>?] = []
+    var entry = environ
+    while let pointer = entry.pointee {
+      environment.append(pointer)
+      entry += 1
+    }
+    guard ChildProcess.spawn(&pid, ip, attributes: nil, argv, environment + [nil]) == 0 else { return 127 }
     var status: Int32 = 0
     while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
     return (status >> 8) & 0xff

@@ -1,4 +1,5 @@
 import Logging
+import RunAsCore
 
 #if canImport(Glibc)
   import Glibc
@@ -22,8 +23,18 @@ struct StandardErrorLogHandler: LogHandler {
     if !fields.isEmpty {
       text += " " + fields.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
     }
-    let line = "\(Self.timestamp()) \(Self.levelName(event.level)) \(text)\n"
+    let line = "\(Self.timestamp()) \(Self.levelName(event.level)) \(Self.terminalSafe(text, level: event.level))\n"
     writeToStandardError(line)
+  }
+
+  /// The longest message printed above debug level; the values messages quote are cut long
+  /// before this, so only a message built from many of them reaches it.
+  static let maximumMessageLength = 4000
+
+  /// `text` with control characters escaped and, above debug level, cut to
+  /// ``maximumMessageLength`` (debug output with `-vv` may carry a long session token whole).
+  static func terminalSafe(_ text: String, level: Logger.Level) -> String {
+    level <= .debug ? TerminalText.sanitized(text) : TerminalText.excerpt(text, limit: maximumMessageLength)
   }
 
   static func levelName(_ level: Logger.Level) -> String {

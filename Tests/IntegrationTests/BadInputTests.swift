@@ -28,45 +28,46 @@ struct BadInputTests {
     #expect(!result.stderr.contains("Fatal error"), sourceLocation: sourceLocation)
   }
 
-  @Test func malformedConfigNamesFileAndLine() throws {
-    let scenario = try Scenario { _ in "[default]\nregion = us-east-1\n[profile dev]\nrole_arn arn:aws:iam::1:role/x\n"
+  @Test func malformedConfigNamesFileAndLine() async throws {
+    let scenario = try await Scenario { _ in
+      "[default]\nregion = us-east-1\n[profile dev]\nrole_arn arn:aws:iam::1:role/x\n"
     }
-    let result = try scenario.runAs(["-O", "json", "dev"])
+    let result = try await scenario.runAs(["-O", "json", "dev"])
     expectOneLineFailure(result, scenario.sandbox.configFile + ":4")
   }
 
-  @Test func unknownProfileIsAnErrorNamingTheConfigFile() throws {
-    let scenario = try Scenario { _ in Self.goodConfig }
-    let result = try scenario.runAs(["-O", "json", "prod"])
+  @Test func unknownProfileIsAnErrorNamingTheConfigFile() async throws {
+    let scenario = try await Scenario { _ in Self.goodConfig }
+    let result = try await scenario.runAs(["-O", "json", "prod"])
     expectOneLineFailure(result, "profile \"prod\" not found in ~/.aws/config", "known profiles: default, dev")
   }
 
-  @Test func badDurationFlagIsRejected() throws {
-    let scenario = try Scenario { _ in Self.goodConfig }
-    let result = try scenario.runAs(["-a", "7d", "-O", "json", "dev"])
+  @Test func badDurationFlagIsRejected() async throws {
+    let scenario = try await Scenario { _ in Self.goodConfig }
+    let result = try await scenario.runAs(["-a", "7d", "-O", "json", "dev"])
     #expect(result.exitCode != 0)
     #expect(result.stderr.contains("7d"), "\(result.stderr)")
     #expect(result.stdout.isEmpty)
   }
 
-  @Test func badDurationInConfigNamesTheLine() throws {
-    let scenario = try Scenario { _ in Self.goodConfig + "\ncredentials_duration = 2 hours\n" }
-    let result = try scenario.runAs(["-O", "json", "dev"])
+  @Test func badDurationInConfigNamesTheLine() async throws {
+    let scenario = try await Scenario { _ in Self.goodConfig + "\ncredentials_duration = 2 hours\n" }
+    let result = try await scenario.runAs(["-O", "json", "dev"])
     expectOneLineFailure(result, scenario.sandbox.configFile + ":7", "credentials_duration")
   }
 
-  @Test func badRoleARNIsRejectedBeforeCallingAWS() throws {
-    let emulator = try STSEmulator()
-    let scenario = try Scenario(emulator: emulator) { _ in
+  @Test func badRoleARNIsRejectedBeforeCallingAWS() async throws {
+    let emulator = try await STSEmulator()
+    let scenario = try await Scenario(emulator: emulator) { _ in
       "[default]\nregion = us-east-1\n[profile dev]\nsource_profile = default\nrole_arn = arn:aws:iam::12:rolex/dev\n"
     }
-    let result = try scenario.runAs(["-O", "json", "dev"])
+    let result = try await scenario.runAs(["-O", "json", "dev"])
     expectOneLineFailure(result, "arn:aws:iam::12:rolex/dev")
-    #expect(try emulator.calls() == [:])
+    #expect(try await emulator.calls() == [:])
   }
 
-  @Test func profileLoopIsReported() throws {
-    let scenario = try Scenario { _ in
+  @Test func profileLoopIsReported() async throws {
+    let scenario = try await Scenario { _ in
       """
       [profile a]
       source_profile = b
@@ -76,25 +77,26 @@ struct BadInputTests {
       role_arn = arn:aws:iam::123456789012:role/b
       """
     }
-    let result = try scenario.runAs(["-O", "json", "a"])
+    let result = try await scenario.runAs(["-O", "json", "a"])
     expectOneLineFailure(result, "a -> b -> a")
   }
 
-  @Test func unreachableEndpointFailsWithOneLine() throws {
-    let scenario = try Scenario { _ in Self.goodConfig }
-    let result = try scenario.runAs(["-O", "json", "dev"], environment: ["AWS_ENDPOINT_URL": "http://127.0.0.1:9"])
+  @Test func unreachableEndpointFailsWithOneLine() async throws {
+    let scenario = try await Scenario { _ in Self.goodConfig }
+    let result = try await scenario.runAs(
+      ["-O", "json", "dev"], environment: ["AWS_ENDPOINT_URL": "http://127.0.0.1:9"])
     expectOneLineFailure(result, "127.0.0.1:9")
   }
 
-  @Test func failingEndpointLeavesTheCacheUntouched() throws {
-    let emulator = try STSEmulator()
-    let scenario = try Scenario(emulator: emulator) { _ in Self.goodConfig }
-    let first = try scenario.runAs(["-O", "json", "dev"])
+  @Test func failingEndpointLeavesTheCacheUntouched() async throws {
+    let emulator = try await STSEmulator()
+    let scenario = try await Scenario(emulator: emulator) { _ in Self.goodConfig }
+    let first = try await scenario.runAs(["-O", "json", "dev"])
     #expect(first.exitCode == 0)
     let sessionPath = scenario.sandbox.path(".aws/.aws_session_token_default")
     let sessionBefore = try String(contentsOfFile: sessionPath, encoding: .utf8)
-    try emulator.injectFault(action: "AssumeRole", status: 500, code: "InternalFailure", count: 10)
-    let failed = try scenario.runAs(["-r", "-O", "json", "dev"])
+    try await emulator.injectFault(action: "AssumeRole", status: 500, code: "InternalFailure", count: 10)
+    let failed = try await scenario.runAs(["-r", "-O", "json", "dev"])
     expectOneLineFailure(failed, "InternalFailure")
     // -r removed the role cache (as the Go tool does); the session-token cache is byte-for-byte intact
     // and no temporary files are left behind.
@@ -104,39 +106,39 @@ struct BadInputTests {
     #expect(leftovers.isEmpty)
   }
 
-  @Test func nothingToDoPrintsHelpAndFails() throws {
-    let scenario = try Scenario { _ in Self.goodConfig }
-    let result = try scenario.runAs([])
+  @Test func nothingToDoPrintsHelpAndFails() async throws {
+    let scenario = try await Scenario { _ in Self.goodConfig }
+    let result = try await scenario.runAs([])
     #expect(result.exitCode == 1)
     #expect(result.stderr.contains("nothing to do!"))
     #expect(result.stdout.contains("USAGE"))
   }
 
-  @Test func missingCredentialsSayWhatToAdd() throws {
-    let scenario = try Scenario(credentialsSection: "someone-else") { _ in Self.goodConfig }
-    let result = try scenario.runAs(["-O", "json", "dev"])
+  @Test func missingCredentialsSayWhatToAdd() async throws {
+    let scenario = try await Scenario(credentialsSection: "someone-else") { _ in Self.goodConfig }
+    let result = try await scenario.runAs(["-O", "json", "dev"])
     expectOneLineFailure(result, "no credentials for profile \"default\"")
   }
 }
 
 extension BadInputTests {
-  @Test func unknownOptionIsNamed() throws {
-    let scenario = try Scenario { _ in Self.goodConfig }
-    expectOneLineFailure(try scenario.runAs(["--bogus", "dev"]), "unknown option --bogus")
+  @Test func unknownOptionIsNamed() async throws {
+    let scenario = try await Scenario { _ in Self.goodConfig }
+    expectOneLineFailure(try await scenario.runAs(["--bogus", "dev"]), "unknown option --bogus")
   }
 
-  @Test func helpFlagPrintsUsageEvenBeforeAProfile() throws {
-    let scenario = try Scenario { _ in Self.goodConfig }
+  @Test func helpFlagPrintsUsageEvenBeforeAProfile() async throws {
+    let scenario = try await Scenario { _ in Self.goodConfig }
     for arguments in [["--help"], ["-v", "-h"], ["help"]] {
-      let result = try scenario.runAs(arguments)
+      let result = try await scenario.runAs(arguments)
       #expect(result.exitCode == 0)
       #expect(result.stdout.contains("USAGE: aws-runas"), "\(arguments): \(result.output())")
     }
   }
 
-  @Test func badDurationFlagIsOneLineAndExitOne() throws {
-    let scenario = try Scenario { _ in Self.goodConfig }
+  @Test func badDurationFlagIsOneLineAndExitOne() async throws {
+    let scenario = try await Scenario { _ in Self.goodConfig }
     expectOneLineFailure(
-      try scenario.runAs(["-a", "7d", "-O", "json", "dev"]), "invalid value \"7d\" for --role-duration")
+      try await scenario.runAs(["-a", "7d", "-O", "json", "dev"]), "invalid value \"7d\" for --role-duration")
   }
 }

@@ -16,12 +16,12 @@ struct CommandSurfaceTests {
 
   static func role(_ name: String) -> String { Scenario.roleARN(name) }
 
-  @Test func listRolesCrawlsInlineAttachedAndGroupPolicies() throws {
+  @Test func listRolesCrawlsInlineAttachedAndGroupPolicies() async throws {
     let id = UUID().uuidString.prefix(8).lowercased()
-    let scenario = try Scenario { _ in "[default]\nregion = us-east-1\n" }
+    let scenario = try await Scenario { _ in "[default]\nregion = us-east-1\n" }
     let user = scenario.user.userArn.split(separator: "/").last.map(String.init) ?? ""
     let account = "123456789012"
-    try scenario.emulator.iam([
+    try await scenario.emulator.iam([
       [
         "op": "put_user_policy",
         "args": [
@@ -84,38 +84,38 @@ struct CommandSurfaceTests {
       "group-inline-\(id)", "group-managed-\(id)", "user-inline-\(id)", "user-managed-v2-\(id)",
     ].map { "  " + Self.role($0) }.sorted()
     for arguments in [["list", "roles"], ["-l"], ["ls", "roles", "default"]] {
-      let result = try scenario.runAs(arguments)
+      let result = try await scenario.runAs(arguments)
       #expect(result.exitCode == 0, "\(result.output())")
       #expect(result.stdout == "Available role ARNs for \(user)\n" + expected.joined(separator: "\n") + "\n")
     }
   }
 
-  @Test func listMFAPrintsTheUsersDevice() throws {
-    let scenario = try Scenario(mfa: true) { user in
+  @Test func listMFAPrintsTheUsersDevice() async throws {
+    let scenario = try await Scenario(mfa: true) { user in
       "[default]\nregion = us-east-1\n[profile admin]\nsource_profile = default\nrole_arn = \(Scenario.roleARN("admin"))\n"
     }
     let serial = try #require(scenario.user.mfaSerial)
     for arguments in [["list", "mfa"], ["-m", "admin"]] {
-      let result = try scenario.runAs(arguments)
+      let result = try await scenario.runAs(arguments)
       #expect(result.exitCode == 0, "\(result.output())")
       #expect(result.stdout == serial + "\n")
     }
   }
 
-  @Test func listMFAWithAnMFAProfileUsesItsSessionToken() throws {
-    let emulator = try STSEmulator()
-    let scenario = try Scenario(emulator: emulator, mfa: true) { user in
+  @Test func listMFAWithAnMFAProfileUsesItsSessionToken() async throws {
+    let emulator = try await STSEmulator()
+    let scenario = try await Scenario(emulator: emulator, mfa: true) { user in
       "[default]\nregion = us-east-1\nmfa_serial = \(user.mfaSerial ?? "")\n"
     }
-    let result = try scenario.runAs(["-o", try scenario.mfaCode(), "list", "mfa"])
+    let result = try await scenario.runAs(["-o", try await scenario.mfaCode(), "list", "mfa"])
     #expect(result.exitCode == 0, "\(result.output())")
     #expect(result.stdout == (scenario.user.mfaSerial ?? "") + "\n")
-    #expect(try emulator.calls()["GetSessionToken"] == 1)
+    #expect(try await emulator.calls()["GetSessionToken"] == 1)
   }
 
-  @Test func listingIsRefusedForARoleARN() throws {
-    let scenario = try Scenario { _ in "[default]\nregion = us-east-1\n" }
-    let result = try scenario.runAs(["list", "roles", Scenario.roleARN("x")])
+  @Test func listingIsRefusedForARoleARN() async throws {
+    let scenario = try await Scenario { _ in "[default]\nregion = us-east-1\n" }
+    let result = try await scenario.runAs(["list", "roles", Scenario.roleARN("x")])
     #expect(result.exitCode == 1)
     #expect(result.stderr.contains("profile looks like an ARN"))
   }
@@ -128,15 +128,6 @@ struct CommandSurfaceTests {
     func respond(to request: EndpointRequest) async -> EndpointResponse {
       guard request.method == "HEAD", request.path == "/releases/latest" else { return .text("no", status: 400) }
       return EndpointResponse(status: status, headers: location.map { [("Location", $0)] } ?? [])
-    }
-  }
-
-  /// Runs `aws-runas <arguments>` off the cooperative pool (the release page is served on it).
-  static func runOffPool(_ arguments: [String], environment: [String: String]) async throws -> ProcessResult {
-    try await withCheckedThrowingContinuation { continuation in
-      DispatchQueue.global().async {
-        continuation.resume(with: Result { try run(runAsBinary(), arguments, environment: environment) })
-      }
     }
   }
 
@@ -157,7 +148,7 @@ struct CommandSurfaceTests {
       let server = try await LoopbackHTTPServer.start(handler: page)
       var environment = sandbox.environment()
       environment["RUNAS_UPDATE_URL"] = "http://127.0.0.1:\(server.port)/releases/latest"
-      let result = try await Self.runOffPool(arguments, environment: environment)
+      let result = try await run(runAsBinary(), arguments, environment: environment)
       await server.stop()
       #expect(result.exitCode == code, "\(result.output())")
       #expect(result.stdout == output.replacing("PORT", with: "\(server.port)"))
@@ -167,8 +158,8 @@ struct CommandSurfaceTests {
 
   // MARK: -c
 
-  @Test func writeCredentialsAddsASectionAndKeepsTheRestByteForByte() throws {
-    let scenario = try Scenario { _ in
+  @Test func writeCredentialsAddsASectionAndKeepsTheRestByteForByte() async throws {
+    let scenario = try await Scenario { _ in
       "[default]\nregion = us-east-1\n[profile dev]\nsource_profile = default\nrole_arn = \(Scenario.roleARN("dev"))\n"
     }
     let original =
@@ -176,7 +167,7 @@ struct CommandSurfaceTests {
       .replacing("aws_access_key_id =", with: "aws_access_key_id      =")
       + "; a comment the tool must keep\n[other]   \naws_access_key_id=AKIAOTHER\naws_secret_access_key=x\n"
     try scenario.sandbox.writeCredentials(original)
-    let first = try scenario.runAs(["-c", "-O", "json", "dev"])
+    let first = try await scenario.runAs(["-c", "-O", "json", "dev"])
     #expect(first.exitCode == 0, "\(first.output())")
     #expect(first.stderr.contains("Credentials written to AWS credentials file under profile: dev-awsrunas"))
     let key = try #require(try Scenario.credentialDocument(first)["AccessKeyId"] as? String)
@@ -186,7 +177,7 @@ struct CommandSurfaceTests {
     let attributes = try FileManager.default.attributesOfItem(atPath: scenario.sandbox.credentialsFile)
     #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
 
-    let second = try scenario.runAs(["-r", "-c", "-O", "json", "dev"])
+    let second = try await scenario.runAs(["-r", "-c", "-O", "json", "dev"])
     let newKey = try #require(try Scenario.credentialDocument(second)["AccessKeyId"] as? String)
     let rewritten = try String(contentsOfFile: scenario.sandbox.credentialsFile, encoding: .utf8)
     #expect(rewritten.hasPrefix(original))
@@ -194,12 +185,12 @@ struct CommandSurfaceTests {
     #expect(rewritten.contains("aws_access_key_id = \(newKey)\n") && !rewritten.contains(key))
   }
 
-  @Test func writeCredentialsFollowsASymbolicLink() throws {
-    let scenario = try Scenario { _ in "[default]\nregion = us-east-1\n" }
+  @Test func writeCredentialsFollowsASymbolicLink() async throws {
+    let scenario = try await Scenario { _ in "[default]\nregion = us-east-1\n" }
     let real = scenario.sandbox.path("real-credentials")
     try FileManager.default.moveItem(atPath: scenario.sandbox.credentialsFile, toPath: real)
     try FileManager.default.createSymbolicLink(atPath: scenario.sandbox.credentialsFile, withDestinationPath: real)
-    let result = try scenario.runAs(["-c", "default"])
+    let result = try await scenario.runAs(["-c", "default"])
     #expect(result.exitCode == 0, "\(result.output())")
     #expect(try FileManager.default.destinationOfSymbolicLink(atPath: scenario.sandbox.credentialsFile) == real)
     #expect(try String(contentsOfFile: real, encoding: .utf8).contains("[default-awsrunas]"))
@@ -207,34 +198,34 @@ struct CommandSurfaceTests {
 
   // MARK: completion
 
-  @Test func completionListsProfileNamesFromTheConfig() throws {
+  @Test func completionListsProfileNamesFromTheConfig() async throws {
     let sandbox = try Sandbox()
     try sandbox.writeConfig("[default]\n[profile zeta]\n[profile alpha]\n[sso-session x]\n")
     try sandbox.writeCredentials("[beta]\naws_access_key_id = a\n")
-    let result = try run(runAsBinary(), ["--generate-bash-completion"], environment: sandbox.environment())
+    let result = try await run(runAsBinary(), ["--generate-bash-completion"], environment: sandbox.environment())
     #expect(result.exitCode == 0)
     #expect(result.stdout == "alpha\nbeta\ndefault\nzeta\n")
   }
 
-  @Test func bashCompletionOffersProfilesSubcommandsAndValues() throws {
+  @Test func bashCompletionOffersProfilesSubcommandsAndValues() async throws {
     let sandbox = try Sandbox()
     try sandbox.writeConfig("[default]\n[profile alpha]\n[profile admin]\n")
     let script = STSEmulator.repositoryRoot().appendingPathComponent("completions/aws-runas.bash").path
     var environment = sandbox.environment()
     environment["PATH"] =
       URL(fileURLWithPath: runAsBinary()).deletingLastPathComponent().path + ":" + (environment["PATH"] ?? "")
-    func complete(_ words: [String]) throws -> String {
+    func complete(_ words: [String]) async throws -> String {
       let quoted = words.map { "'\($0)'" }.joined(separator: " ")
       let command =
         "source '\(script)'; COMP_WORDS=(\(quoted)); COMP_CWORD=\(words.count - 1); _aws_runas; echo \"${COMPREPLY[*]}\""
-      let result = try run("/bin/bash", ["-c", command], environment: environment)
+      let result = try await run("/bin/bash", ["-c", command], environment: environment)
       #expect(result.exitCode == 0, "\(result.output())")
       return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
-    #expect(try complete(["aws-runas", "a"]) == "admin alpha")
-    #expect(try complete(["aws-runas", "serve", ""]) == "ecs ec2")
-    #expect(try complete(["aws-runas", "serve", "ecs", "al"]) == "alpha")
-    #expect(try complete(["aws-runas", "list", "roles", "d"]) == "default")
-    #expect(try complete(["aws-runas", "-O", ""]) == "env json")
+    #expect(try await complete(["aws-runas", "a"]) == "admin alpha")
+    #expect(try await complete(["aws-runas", "serve", ""]) == "ecs ec2")
+    #expect(try await complete(["aws-runas", "serve", "ecs", "al"]) == "alpha")
+    #expect(try await complete(["aws-runas", "list", "roles", "d"]) == "default")
+    #expect(try await complete(["aws-runas", "-O", ""]) == "env json")
   }
 }

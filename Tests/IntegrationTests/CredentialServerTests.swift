@@ -30,10 +30,10 @@ struct CredentialServerTests {
     return environment
   }
 
-  @Test func ecsServerServesBoto3AndAwsCLIWithTheAuthorizationToken() throws {
-    let scenario = try Scenario { Self.config($0) }
+  @Test func ecsServerServesBoto3AndAwsCLIWithTheAuthorizationToken() async throws {
+    let scenario = try await Scenario { Self.config($0) }
     let token = "test-token-\(UUID().uuidString)"
-    let server = try ServeProcess(
+    let server = try await ServeProcess(
       ["serve", "ecs", "-p", "0", "alpha"],
       environment: scenario.environment(["AWS_CONTAINER_AUTHORIZATION_TOKEN": token]))
     let client = Self.clientEnvironment(
@@ -42,7 +42,7 @@ struct CredentialServerTests {
         "AWS_CONTAINER_CREDENTIALS_FULL_URI": server.baseURL + "/credentials",
         "AWS_CONTAINER_AUTHORIZATION_TOKEN": token,
       ])
-    let python = try run(
+    let python = try await run(
       "/usr/bin/env",
       [
         "python3", "-c",
@@ -51,19 +51,20 @@ struct CredentialServerTests {
       environment: client)
     #expect(python.exitCode == 0, "\(python.output())")
     #expect(python.stdout.hasPrefix("container-role arn:aws:sts::123456789012:assumed-role/alpha/"))
-    let cli = try run("/usr/bin/env", ["aws", "sts", "get-caller-identity", "--output", "text"], environment: client)
+    let cli = try await run(
+      "/usr/bin/env", ["aws", "sts", "get-caller-identity", "--output", "text"], environment: client)
     #expect(cli.exitCode == 0, "\(cli.output())")
     #expect(cli.stdout.contains("assumed-role/alpha/"))
 
-    #expect(try server.request("GET", "/credentials").status == 401)
-    #expect(try server.request("GET", "/credentials", headers: ["Authorization": "wrong"]).status == 401)
-    #expect(try server.request("GET", "/profile").status == 401)
-    #expect(try server.request("GET", "/profile", headers: ["Authorization": token]).status == 200)
+    #expect(try await server.request("GET", "/credentials").status == 401)
+    #expect(try await server.request("GET", "/credentials", headers: ["Authorization": "wrong"]).status == 401)
+    #expect(try await server.request("GET", "/profile").status == 401)
+    #expect(try await server.request("GET", "/profile", headers: ["Authorization": token]).status == 200)
   }
 
-  @Test func switchingProfilesWhileAClientKeepsAskingNeverServesTheOldProfile() throws {
-    let scenario = try Scenario { Self.config($0) }
-    let server = try ServeProcess(["serve", "ecs", "-p", "0", "alpha"], environment: scenario.environment())
+  @Test func switchingProfilesWhileAClientKeepsAskingNeverServesTheOldProfile() async throws {
+    let scenario = try await Scenario { Self.config($0) }
+    let server = try await ServeProcess(["serve", "ecs", "-p", "0", "alpha"], environment: scenario.environment())
     // A poller thread fetches credentials through botocore's container provider (a new fetch each
     // time) while the main thread switches to beta; every fetch that starts after the switch has
     // returned must carry beta's keys, and those keys must be beta's role.
@@ -80,7 +81,8 @@ struct CredentialServerTests {
       threads = [threading.Thread(target=poll) for _ in range(4)]
       for t in threads: t.start()
       time.sleep(0.5)
-      urllib.request.urlopen(urllib.request.Request(base + '/profile', data=b'beta', method='POST')).read()
+      urllib.request.urlopen(urllib.request.Request(
+          base + '/profile', data=b'"beta"', method='POST', headers={'Content-Type': 'application/json'})).read()
       switched = time.monotonic()
       time.sleep(0.5)
       stop.set()
@@ -96,7 +98,7 @@ struct CredentialServerTests {
       old_sts = boto3.client('sts', aws_access_key_id=old.access_key, aws_secret_access_key=old.secret_key, aws_session_token=old.token)
       print(len(after), sts.get_caller_identity()['Arn'], old_sts.get_caller_identity()['Arn'])
       """
-    let result = try run(
+    let result = try await run(
       "/usr/bin/env", ["python3", "-c", script],
       environment: Self.clientEnvironment(
         scenario, ["AWS_CONTAINER_CREDENTIALS_FULL_URI": server.baseURL + "/credentials"]))
@@ -106,16 +108,16 @@ struct CredentialServerTests {
     #expect(fields.dropFirst().first?.contains("assumed-role/beta/") == true, "\(result.stdout)")
     #expect(fields.last?.contains("assumed-role/alpha/") == true, "\(result.stdout)")
     // awscli, a new process per call, sees beta too.
-    let cli = try run(
+    let cli = try await run(
       "/usr/bin/env", ["aws", "sts", "get-caller-identity", "--output", "text"],
       environment: Self.clientEnvironment(
         scenario, ["AWS_CONTAINER_CREDENTIALS_FULL_URI": server.baseURL + "/credentials"]))
     #expect(cli.stdout.contains("assumed-role/beta/"), "\(cli.output())")
   }
 
-  @Test func ec2ServerServesIMDSv2AndV1ClientsAndSwitches() throws {
-    let scenario = try Scenario { Self.config($0) }
-    let server = try ServeProcess(["serve", "ec2", "-p", "0", "alpha"], environment: scenario.environment())
+  @Test func ec2ServerServesIMDSv2AndV1ClientsAndSwitches() async throws {
+    let scenario = try await Scenario { Self.config($0) }
+    let server = try await ServeProcess(["serve", "ec2", "-p", "0", "alpha"], environment: scenario.environment())
     var client = Self.clientEnvironment(
       scenario, ["AWS_EC2_METADATA_SERVICE_ENDPOINT": server.baseURL + "/"])
     client["AWS_EC2_METADATA_DISABLED"] = nil
@@ -124,68 +126,78 @@ struct CredentialServerTests {
       s = boto3.Session()
       print(s.get_credentials().method, s.client('sts').get_caller_identity()['Arn'])
       """
-    let first = try run("/usr/bin/env", ["python3", "-c", script], environment: client)
+    let first = try await run("/usr/bin/env", ["python3", "-c", script], environment: client)
     #expect(first.exitCode == 0, "\(first.output())")
     #expect(first.stdout.hasPrefix("iam-role arn:aws:sts::123456789012:assumed-role/alpha/"), "\(first.output())")
 
-    let switched = try server.request("POST", "/profile", body: "beta")
+    let switched = try await server.request("POST", "/profile", body: "beta", headers: Self.script)
     #expect(switched.status == 200, "\(switched.body)")
-    let second = try run("/usr/bin/env", ["python3", "-c", script], environment: client)
+    let second = try await run("/usr/bin/env", ["python3", "-c", script], environment: client)
     #expect(second.stdout.hasPrefix("iam-role arn:aws:sts::123456789012:assumed-role/beta/"), "\(second.output())")
-    let cli = try run("/usr/bin/env", ["aws", "sts", "get-caller-identity", "--output", "text"], environment: client)
+    let cli = try await run(
+      "/usr/bin/env", ["aws", "sts", "get-caller-identity", "--output", "text"], environment: client)
     #expect(cli.stdout.contains("assumed-role/beta/"), "\(cli.output())")
 
     // IMDSv2 tokens are real: issued with a TTL and checked.
-    let token = try server.request("PUT", "/latest/api/token", headers: ["X-aws-ec2-metadata-token-ttl-seconds": "60"])
+    let token = try await server.request(
+      "PUT", "/latest/api/token", headers: ["X-aws-ec2-metadata-token-ttl-seconds": "60"])
     #expect(token.status == 200)
     #expect(token.headers["x-aws-ec2-metadata-token-ttl-seconds"] == "60")
     let path = "/latest/meta-data/iam/security-credentials/"
-    let listed = try server.request("GET", path, headers: ["X-aws-ec2-metadata-token": token.body])
+    let listed = try await server.request("GET", path, headers: ["X-aws-ec2-metadata-token": token.body])
     #expect(listed.status == 200 && listed.body == "beta")
-    #expect(try server.request("GET", path + "beta", headers: ["X-aws-ec2-metadata-token": "forged"]).status == 401)
-    #expect(try server.request("GET", path + "beta").status == 200)
-    #expect(try server.request("GET", path + "alpha").status == 404)
-    #expect(try server.request("GET", "/latest/api/token").status == 405)
-    #expect(try server.request("PUT", "/latest/api/token").status == 400)
+    #expect(
+      try await server.request("GET", path + "beta", headers: ["X-aws-ec2-metadata-token": "forged"]).status == 401)
+    #expect(try await server.request("GET", path + "beta").status == 200)
+    #expect(try await server.request("GET", path + "alpha").status == 404)
+    #expect(try await server.request("GET", "/latest/api/token").status == 405)
+    #expect(try await server.request("PUT", "/latest/api/token").status == 400)
   }
 
-  @Test func managementAPIAnswersBadInputWithStatusCodesAndKeepsServing() throws {
-    let scenario = try Scenario { Self.config($0) }
-    let server = try ServeProcess(["serve", "ecs", "-p", "0"], environment: scenario.environment())
-    #expect(try server.request("GET", "/credentials").status == 404)
-    #expect(try server.request("GET", "/profile").status == 404)
-    #expect(try server.request("POST", "/profile", body: "").status == 400)
-    #expect(try server.request("POST", "/profile", body: String(repeating: "x", count: 300)).status == 413)
-    #expect(try server.request("POST", "/profile", body: String(repeating: "x", count: 200_000)).status == 413)
-    let unknown = try server.request("POST", "/profile", body: "nope")
+  /// The header a script sends with management calls: a media type no web form can send.
+  static let script = ["Content-Type": "application/octet-stream"]
+
+  @Test func managementAPIAnswersBadInputWithStatusCodesAndKeepsServing() async throws {
+    let scenario = try await Scenario { Self.config($0) }
+    let server = try await ServeProcess(["serve", "ecs", "-p", "0"], environment: scenario.environment())
+    #expect(try await server.request("GET", "/credentials").status == 404)
+    #expect(try await server.request("GET", "/profile").status == 404)
+    #expect(try await server.request("POST", "/profile", body: "", headers: Self.script).status == 400)
+    #expect(
+      try await server.request("POST", "/profile", body: String(repeating: "x", count: 300), headers: Self.script)
+        .status == 413)
+    #expect(
+      try await server.request("POST", "/profile", body: String(repeating: "x", count: 200_000), headers: Self.script)
+        .status == 413)
+    let unknown = try await server.request("POST", "/profile", body: "nope", headers: Self.script)
     #expect(unknown.status == 404)
     #expect(unknown.body.contains("profile \"nope\" not found"))
-    #expect(try server.request("DELETE", "/profile").status == 405)
-    #expect(try server.request("GET", "/refresh").status == 405)
-    #expect(try server.request("POST", "/refresh").status == 404)
-    #expect(try server.request("POST", "/credentials").status == 405)
-    #expect(try server.request("GET", "/credentials/nope").status == 404)
-    #expect(try server.request("GET", "/credentials/%zz").status == 400)
-    #expect(try server.request("GET", "/elsewhere").status == 404)
-    #expect(try server.request("POST", "/list-roles").status == 405)
+    #expect(try await server.request("DELETE", "/profile").status == 405)
+    #expect(try await server.request("GET", "/refresh").status == 405)
+    #expect(try await server.request("POST", "/refresh", headers: Self.script).status == 404)
+    #expect(try await server.request("POST", "/credentials", headers: Self.script).status == 405)
+    #expect(try await server.request("GET", "/credentials/nope").status == 404)
+    #expect(try await server.request("GET", "/credentials/%zz").status == 400)
+    #expect(try await server.request("GET", "/elsewhere").status == 404)
+    #expect(try await server.request("POST", "/list-roles", headers: Self.script).status == 405)
 
-    #expect(try server.request("GET", "/list-roles").body == #"["alpha","beta"]"#)
-    #expect(try server.request("GET", "/list-profiles").body == #"["default"]"#)
-    let selected = try server.request("POST", "/profile", body: "alpha\n")
+    #expect(try await server.request("GET", "/list-roles").body == #"["alpha","beta"]"#)
+    #expect(try await server.request("GET", "/list-profiles").body == #"["default"]"#)
+    let selected = try await server.request("POST", "/profile", body: "alpha\n", headers: Self.script)
     #expect(selected.status == 200)
     #expect(selected.body.contains(#""role_arn":"arn:aws:iam::123456789012:role/alpha""#))
-    #expect(try server.request("GET", "/credentials").status == 200)
-    let other = try server.request("GET", "/credentials/beta")
+    #expect(try await server.request("GET", "/credentials").status == 200)
+    let other = try await server.request("GET", "/credentials/beta")
     #expect(other.status == 200)
-    #expect(try server.request("GET", "/profile").body.contains(#""name":"alpha""#))
-    #expect(try server.request("POST", "/refresh").body == "success\n")
-    #expect(server.stop() == 0)
+    #expect(try await server.request("GET", "/profile").body.contains(#""name":"alpha""#))
+    #expect(try await server.request("POST", "/refresh", headers: Self.script).body == "success\n")
+    #expect(await server.stop() == 0)
   }
 
-  @Test func burstOfRequestsWhileCredentialsExpireMakesExactlyOneSTSCall() throws {
-    let emulator = try STSEmulator()
-    let scenario = try Scenario(emulator: emulator) { Self.config($0) }
-    #expect(try scenario.runAs(["-O", "json", "alpha"]).exitCode == 0)
+  @Test func burstOfRequestsWhileCredentialsExpireMakesExactlyOneSTSCall() async throws {
+    let emulator = try await STSEmulator()
+    let scenario = try await Scenario(emulator: emulator) { Self.config($0) }
+    #expect(try await scenario.runAs(["-O", "json", "alpha"]).exitCode == 0)
     // The cached role credentials now expire in 5 minutes: inside the 10-minute refresh margin.
     let cache = scenario.sandbox.path(".aws/.aws_assume_role_alpha")
     var document = try #require(
@@ -194,16 +206,16 @@ struct CredentialServerTests {
     document["Expiration"] = soon
     try JSONSerialization.data(withJSONObject: document).write(to: URL(fileURLWithPath: cache))
     let oldKey = try #require(document["AccessKeyId"] as? String)
-    try emulator.reset()
+    try await emulator.reset()
     // Widen the window in which requests overlap the refresh (not a timing assertion).
-    try emulator.injectFault(action: "AssumeRole", delaySeconds: 0.5)
+    try await emulator.injectFault(action: "AssumeRole", delaySeconds: 0.5)
 
-    let server = try ServeProcess(["serve", "ecs", "-p", "0", "alpha"], environment: scenario.environment())
-    #expect(try emulator.calls() == [:], "serving cached credentials at start needs no call")
+    let server = try await ServeProcess(["serve", "ecs", "-p", "0", "alpha"], environment: scenario.environment())
+    #expect(try await emulator.calls() == [:], "serving cached credentials at start needs no call")
     let script = """
       import json, sys, threading, urllib.request
       url, keys, errors = sys.argv[1], [], []
-      barrier = threading.Barrier(100)
+      barrier = threading.Barrier(100, timeout=60)
       def fetch():
           barrier.wait()
           try:
@@ -215,13 +227,13 @@ struct CredentialServerTests {
       for t in threads: t.join()
       print(len(keys), len(errors), ' '.join(sorted(set(keys))))
       """
-    let result = try run(
+    let result = try await run(
       "/usr/bin/env", ["python3", "-c", script, server.baseURL + "/credentials"], environment: scenario.environment())
     #expect(result.exitCode == 0, "\(result.output())")
     let fields = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ")
     #expect(fields.count == 3, "\(result.stdout)")
     #expect(fields.first == "100" && fields.dropFirst().first == "0", "\(result.stdout)")
     #expect(fields.last.map(String.init) != oldKey, "the renewed credentials are served")
-    #expect(try emulator.calls() == ["AssumeRole": 1])
+    #expect(try await emulator.calls() == ["AssumeRole": 1])
   }
 }

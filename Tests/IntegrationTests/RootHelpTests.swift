@@ -16,10 +16,10 @@ struct RootHelpTests {
   }
 
   @Test(arguments: ["--help", "-h", "help"])
-  func binaryPrintsTheHelpAtTheWidthOfColumns(_ word: String) throws {
-    let scenario = try Scenario { _ in Scenario.roleProfileConfig() }
+  func binaryPrintsTheHelpAtTheWidthOfColumns(_ word: String) async throws {
+    let scenario = try await Scenario { _ in Scenario.roleProfileConfig() }
     for columns in [60, 100] {
-      let result = try scenario.runAs([word], environment: ["COLUMNS": String(columns)])
+      let result = try await scenario.runAs([word], environment: ["COLUMNS": String(columns)])
       #expect(result.exitCode == 0, "\(result.output())")
       #expect(result.stdout == RunAsCommand.helpMessage(columns: columns) + "\n")
     }

@@ -5,23 +5,31 @@ import Foundation
 #endif
 
 /// `aws-runas-tui` in a real terminal: a tmux session of a given size on a private tmux server,
-/// driven with `send-keys` and read with `capture-pane`.
-final class TUISession {
+/// driven with `send-keys` and read with `capture-pane`. Released, the pane's processes are killed
+/// and the tmux server is sent SIGTERM; nothing waits for them.
+final class TUISession: Sendable {
   let socket = "aws-runas-tui-test-" + UUID().uuidString.prefix(8).lowercased()
   let name = "tui"
   let scriptPath: String
+  /// The tmux server and the pane's first process (its process group holds the TUI).
+  private let processes: LockedValue<(server: pid_t, pane: pid_t)?> = LockedValue(nil)
 
   /// Starts the TUI with exactly `environment` in a `columns` × `rows` terminal. When the TUI ends,
-  /// the pane prints `TUI-EXIT <status>` and the terminal's `stty` modes, then waits.
-  init(environment: [String: String], directory: String, columns: Int = 80, rows: Int = 24) throws {
+  /// the pane prints `TUI-EXIT <status>` and the terminal's `stty` modes, then waits. With `user`,
+  /// the TUI (and the shells it opens) run as that user.
+  init(
+    environment: [String: String], directory: String, columns: Int = 80, rows: Int = 24,
+    as user: UnprivilegedUser? = nil
+  ) async throws {
     let binary = URL(fileURLWithPath: runAsBinary()).deletingLastPathComponent()
       .appendingPathComponent("aws-runas-tui").path
     func quoted(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'" }
     let assignments = environment.sorted { $0.key < $1.key }.map { quoted("\($0.key)=\($0.value)") }
+    let env = user?.command(["/usr/bin/env"]) ?? ["/usr/bin/env"]
     scriptPath = directory + "/run-tui.sh"
     let script = """
       #!/bin/sh
-      env -i \(assignments.joined(separator: " ")) \(quoted(binary))
+      \(env.map(quoted).joined(separator: " ")) -i \(assignments.joined(separator: " ")) \(quoted(binary))
       echo "TUI-EXIT $?"
       echo "STTY: $(stty -a | tr ' ' '\\n' | grep -xE -- '-?(icrnl|opost|icanon|echo)' | tr '\\n' ' ')"
       exec sleep 600
@@ -29,17 +37,30 @@ final class TUISession {
       """
     try script.write(toFile: scriptPath, atomically: true, encoding: .utf8)
     chmod(scriptPath, 0o755)
-    try tmux([
+    try await tmux([
       "new-session", "-d", "-s", name, "-x", "\(columns)", "-y", "\(rows)", "/bin/sh " + quoted(scriptPath),
     ])
-    try tmux(["set-option", "-t", name, "window-size", "manual"])
+    let pids = try await tmux(["display-message", "-p", "-t", name, "#{pid} #{pane_pid}"]).split(separator: " ")
+    if pids.count == 2, let server = pid_t(pids[0]),
+      let pane = pid_t(pids[1].trimmingCharacters(in: .whitespacesAndNewlines))
+    {
+      processes.withLock { $0 = (server, pane) }
+    }
+    try await tmux(["set-option", "-t", name, "window-size", "manual"])
   }
 
-  deinit { _ = try? tmux(["kill-server"]) }
+  deinit {
+    guard let (server, pane) = processes.withLock({ $0 }) else { return }
+    // SIGKILL for the pane's process group: a TUI running a shell passes SIGTERM on to the shell,
+    // and once the terminal is gone it spins instead of exiting. Tests of a clean exit quit first.
+    kill(-pane, SIGKILL)
+    kill(server, SIGTERM)
+  }
 
   @discardableResult
-  func tmux(_ arguments: [String]) throws -> String {
-    let result = try Self.spawn(["tmux", "-L", socket] + arguments)
+  func tmux(_ arguments: [String]) async throws -> String {
+    let command = ["tmux", "-L", socket] + arguments
+    let result = try await onDedicatedThread { try Self.spawn(command) }
     guard result.status == 0 else {
       throw HarnessError("tmux \(arguments.joined(separator: " ")) failed (\(result.status)): \(result.output)")
     }
@@ -51,8 +72,9 @@ final class TUISession {
   ///
   /// Test threads block most signals and children inherit the mask: a tmux server that cannot see
   /// SIGCHLD never notices its pane's process end. Foundation's `Process` also fails to notice
-  /// tmux's client exiting after it forks the server, so this uses `posix_spawn` and `waitpid`.
-  static func spawn(_ arguments: [String]) throws -> (status: Int32, output: String) {
+  /// tmux's client exiting after it forks the server, so this uses `posix_spawn` and `waitpid`,
+  /// which block: call it on a thread of its own.
+  private static func spawn(_ arguments: [String]) throws -> (status: Int32, output: String) {
     var pipeEnds: [Int32] = [0, 0]
     guard pipe(&pipeEnds) == 0 else { throw HarnessError("pipe: \(String(cString: strerror(errno)))") }
     var actions = posix_spawn_file_actions_t()
@@ -111,45 +133,46 @@ final class TUISession {
   }
 
   /// Sends tmux key names (`Enter`, `Escape`, `C-c`) or literal text with `literal`.
-  func send(_ keys: String..., literal: Bool = false) throws {
-    try tmux(["send-keys", "-t", name] + (literal ? ["-l"] : []) + keys)
+  func send(_ keys: String..., literal: Bool = false) async throws {
+    try await tmux(["send-keys", "-t", name] + (literal ? ["-l"] : []) + keys)
   }
 
   /// The visible screen.
-  func capture() throws -> String {
-    try tmux(["capture-pane", "-p", "-t", name])
+  func capture() async throws -> String {
+    try await tmux(["capture-pane", "-p", "-t", name])
   }
 
-  /// Captures until `condition` holds (polling every 50 ms) or `timeout` passes; throws with the
-  /// last screen on timeout.
+  /// Captures until `condition` holds (polling every 50 ms) or `timeout` passes (long enough that
+  /// only a hang trips it); throws with the last screen on timeout.
   @discardableResult
   func waitFor(
-    _ description: String, timeout: Duration = .seconds(15), _ condition: (String) -> Bool
-  ) throws -> String {
-    let deadline = ContinuousClock.now + timeout
+    _ description: String, timeout: Duration = .seconds(90), _ condition: (String) -> Bool
+  ) async throws -> String {
     var screen = ""
-    while ContinuousClock.now < deadline {
-      screen = try capture()
-      if condition(screen) { return screen }
-      usleep(50_000)
+    let found = try await poll(every: .milliseconds(50), timeout: timeout) { () -> String? in
+      screen = try await capture()
+      return condition(screen) ? screen : nil
     }
-    throw HarnessError("timed out waiting for \(description); screen:\n\(screen)")
+    guard let found else {
+      throw HarnessError("no \(description) within \(timeout); last screen:\n\(screen)")
+    }
+    return found
   }
 
   /// Waits until the screen contains `text`.
   @discardableResult
-  func waitFor(_ text: String, timeout: Duration = .seconds(15)) throws -> String {
-    try waitFor("\"\(text)\"", timeout: timeout) { $0.contains(text) }
+  func waitFor(_ text: String, timeout: Duration = .seconds(90)) async throws -> String {
+    try await waitFor("\"\(text)\"", timeout: timeout) { $0.contains(text) }
   }
 
   /// Resizes the terminal.
-  func resize(columns: Int, rows: Int) throws {
-    try tmux(["resize-window", "-t", name, "-x", "\(columns)", "-y", "\(rows)"])
+  func resize(columns: Int, rows: Int) async throws {
+    try await tmux(["resize-window", "-t", name, "-x", "\(columns)", "-y", "\(rows)"])
   }
 
   /// The TUI's process id (the child of the pane's shell).
-  func tuiProcessID() throws -> pid_t {
-    let shell = try tmux(["display-message", "-p", "-t", name, "#{pane_pid}"]).trimmingCharacters(
+  func tuiProcessID() async throws -> pid_t {
+    let shell = try await tmux(["display-message", "-p", "-t", name, "#{pane_pid}"]).trimmingCharacters(
       in: .whitespacesAndNewlines)
     let children = try String(contentsOfFile: "/proc/\(shell)/task/\(shell)/children", encoding: .utf8)
     guard let first = children.split(separator: " ").first, let pid = pid_t(first) else {

@@ -191,7 +191,9 @@ private func makeClient(
   var client = AWSQueryClient(
     endpoint: ServiceEndpoint(url: "https://sts.eu-west-1.amazonaws.com", signingRegion: "eu-west-1", service: "sts"),
     apiVersion: STSClient.apiVersion, credentials: credentials, transport: transport,
-    retryPolicy: AWSRetryPolicy(maxAttempts: maxAttempts))
+    // A deadline far beyond any test: backoffs are recorded, not slept, and the call must not run
+    // out of time even when a busy machine starves the test of threads.
+    retryPolicy: AWSRetryPolicy(maxAttempts: maxAttempts, timeout: .seconds(86_000)))
   client.sleep = { await sleeps.record($0) }
   client.random = { 0.5 }
   return client

@@ -1,4 +1,6 @@
 import Foundation
+import NIOCore
+import NIOPosix
 import Testing
 
 @testable import RunAsCore
@@ -39,16 +41,20 @@ struct ContainerEndpointTests {
       await handler().respond(to: EndpointRequest(method: "POST", path: "/credentials", headers: auth)).status == 405)
   }
 
-  @Test func realSocketServesKeepAliveRequestsAndRejectsHugeBodies() async throws {
+  @Test(.timeLimit(.minutes(2)))
+  func realSocketServesKeepAliveRequestsAndRejectsHugeBodies() async throws {
     let server = try await LoopbackHTTPServer.start(handler: handler())
-    defer { Task { await server.stop() } }
-    let connection = try RawHTTP(port: server.port)
     let big = String(repeating: "x", count: LoopbackHTTPServer.maximumBodySize + 1)
     // Three requests, one after the other, on one kept-alive connection.
-    let first = try connection.exchange("GET /credentials HTTP/1.1\r\nHost: x\r\nAuthorization: sekrit\r\n\r\n")
-    let second = try connection.exchange("GET /credentials HTTP/1.1\r\nHost: x\r\n\r\n")
-    let third = try connection.exchange(
-      "POST /credentials HTTP/1.1\r\nHost: x\r\nContent-Length: \(big.utf8.count)\r\n\r\n\(big)")
+    let (first, second, third) = try await RawHTTP.withConnection(port: server.port) { connection in
+      (
+        try await connection.exchange("GET /credentials HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: sekrit\r\n\r\n"),
+        try await connection.exchange("GET /credentials HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"),
+        try await connection.exchange(
+          "POST /credentials HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: \(big.utf8.count)\r\n\r\n\(big)")
+      )
+    }
+    await server.stop()
     #expect(first.hasPrefix("HTTP/1.1 200 OK"))
     #expect(first.contains("ASIAEXAMPLE"))
     #expect(second.hasPrefix("HTTP/1.1 401 Unauthorized"))
@@ -56,52 +62,62 @@ struct ContainerEndpointTests {
   }
 }
 
-/// A minimal blocking HTTP/1.1 connection over a loopback socket.
+/// One HTTP/1.1 connection over loopback that sends raw bytes and reads whole responses, on NIO's
+/// event loops (the server under test shares the cooperative pool with the test).
 final class RawHTTP {
-  private let fd: Int32
+  private let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
+  private var inbound: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
+  private var received: [UInt8] = []
 
-  init(port: Int) throws {
-    fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { throw POSIXError(.EIO) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = in_port_t(UInt16(port).bigEndian)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    let connected = withUnsafePointer(to: &address) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-        connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-      }
-    }
-    guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
-    var timeout = timeval(tv_sec: 5, tv_usec: 0)
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+  private init(
+    outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>,
+    inbound: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
+  ) {
+    self.outbound = outbound
+    self.inbound = inbound
   }
 
-  deinit { close(fd) }
-
-  /// Sends `request` and reads one response (headers plus a Content-Length body).
-  func exchange(_ request: String) throws -> String {
-    let bytes = Array(request.utf8)
-    var sent = 0
-    while sent < bytes.count {
-      let n = bytes[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-      if n <= 0 { break }
-      sent += n
-    }
-    var received: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 65536)
-    while true {
-      let text = String(decoding: received, as: UTF8.self)
-      if let end = text.range(of: "\r\n\r\n") {
-        let head = text[..<end.lowerBound].lowercased()
-        let length =
-          head.components(separatedBy: "\r\n").first { $0.hasPrefix("content-length:") }
-          .flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
-        if text.utf8.count - text[..<end.upperBound].utf8.count >= length { return text }
+  /// Connects to `127.0.0.1:port`, runs `body` with the connection and closes it.
+  static func withConnection<T: Sendable>(
+    port: Int, _ body: (RawHTTP) async throws -> T
+  ) async throws -> T {
+    let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+      .connect(host: "127.0.0.1", port: port) { channel in
+        channel.eventLoop.makeCompletedFuture {
+          try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+        }
       }
-      let n = recv(fd, &buffer, buffer.count, 0)
-      if n <= 0 { return text }
-      received += buffer[0..<n]
+    return try await channel.executeThenClose { inbound, outbound in
+      try await body(RawHTTP(outbound: outbound, inbound: inbound.makeAsyncIterator()))
     }
+  }
+
+  /// Sends `request` and reads one response (headers plus a Content-Length body), or what came
+  /// before the server closed the connection.
+  func exchange(_ request: String) async throws -> String {
+    // The server may answer and close before reading all of a refused body.
+    try? await outbound.write(ByteBuffer(string: request))
+    while true {
+      if let response = takeResponse() { return response }
+      guard let chunk = try await inbound.next() else {
+        defer { received = [] }
+        return String(decoding: received, as: UTF8.self)
+      }
+      received += chunk.readableBytesView
+    }
+  }
+
+  /// Removes one complete response from the received bytes.
+  private func takeResponse() -> String? {
+    let separator = Array("\r\n\r\n".utf8)
+    guard let end = received.indices.first(where: { received[$0...].starts(with: separator) }) else { return nil }
+    let head = String(decoding: received[..<end], as: UTF8.self).lowercased()
+    let length =
+      head.components(separatedBy: "\r\n").first { $0.hasPrefix("content-length:") }
+      .flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
+    let total = end + separator.count + length
+    guard received.count >= total else { return nil }
+    defer { received.removeFirst(total) }
+    return String(decoding: received[..<total], as: UTF8.self)
   }
 }

@@ -29,22 +29,35 @@ struct CredentialOutputTests {
     )
   }
 
-  @Test func posixScriptSurvivesEvalInARealShell() throws {
+  @Test func posixScriptSurvivesEvalInARealShell() async throws {
     let script = CredentialOutput.environmentScript(
       Self.credentials, region: "eu-west-1", profileName: "it's", dialect: .posix)
+    let output = try await Self.shell(
+      script
+        + #"printf '%s|%s|%s|%s' "$AWS_SECRET_ACCESS_KEY" "$AWSRUNAS_PROFILE" "$AWS_DEFAULT_REGION" "$AWS_SECURITY_TOKEN""#
+    )
+    #expect(output == "se'cr\"et$`x`\\n|it's|eu-west-1|tok/en+=")
+  }
+
+  /// What `sh -c command` prints; its exit is awaited from the termination handler, not waited for.
+  static func shell(_ command: String) async throws -> String {
+    let outputFile = FileManager.default.temporaryDirectory.appendingPathComponent("sh-\(UUID().uuidString)")
+    _ = FileManager.default.createFile(atPath: outputFile.path, contents: nil)
+    defer { try? FileManager.default.removeItem(at: outputFile) }
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/bin/sh")
-    process.arguments = [
-      "-c",
-      script
-        + #"printf '%s|%s|%s|%s' "$AWS_SECRET_ACCESS_KEY" "$AWSRUNAS_PROFILE" "$AWS_DEFAULT_REGION" "$AWS_SECURITY_TOKEN""#,
-    ]
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    try process.run()
-    process.waitUntilExit()
-    let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    #expect(output == "se'cr\"et$`x`\\n|it's|eu-west-1|tok/en+=")
+    process.arguments = ["-c", command]
+    process.standardOutput = try FileHandle(forWritingTo: outputFile)
+    process.standardInput = FileHandle.nullDevice
+    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+      process.terminationHandler = { _ in continuation.resume() }
+      do {
+        try process.run()
+      } catch {
+        continuation.resume(throwing: error)
+      }
+    }
+    return try String(contentsOf: outputFile, encoding: .utf8)
   }
 
   @Test func variablesComeInAFixedOrder() {
@@ -62,12 +75,50 @@ struct CredentialOutputTests {
     #expect(ShellDialect.powershell.assignment("A", "it's") == "$env:A = 'it''s'")
   }
 
-  /// A quote followed by a combining mark is one `Character`, but still a quote to the shell.
-  @Test func quoteBeforeACombiningMarkIsEscapedToo() {
-    let value = "x'\u{301}; echo pwned; '"
-    #expect(ShellDialect.posix.assignment("A", value) == "export A='x'\\''\u{301}; echo pwned; '\\'''")
-    #expect(ShellDialect.fish.assignment("A", value) == "set -gx A 'x\\'\u{301}; echo pwned; \\''")
-    #expect(ShellDialect.powershell.assignment("A", value) == "$env:A = 'x''\u{301}; echo pwned; '''")
+  @Test func powerShellDoublesEveryQuoteItsGrammarEndsAStringAt() {
+    // ' and U+2018–U+201B all end a single-quoted string in PowerShell.
+    let value = "us-east-1\u{2019}; Remove-Item -Recurse ~; \u{2018}\u{201A}\u{201B}'"
+    #expect(
+      ShellDialect.powershell.assignment("AWS_REGION", value)
+        == "$env:AWS_REGION = 'us-east-1\u{2019}\u{2019}; Remove-Item -Recurse ~; "
+        + "\u{2018}\u{2018}\u{201A}\u{201A}\u{201B}\u{201B}'''")
+    // Double quotes of any kind are plain text inside single quotes.
+    #expect(ShellDialect.powershell.assignment("A", "\u{201C}x\u{201D}\"") == "$env:A = '\u{201C}x\u{201D}\"'")
+  }
+
+  @Test func aQuoteFollowedByACombiningMarkIsStillEscaped() {
+    // One Character to Swift, but the shell sees the quote byte.
+    let value = "a'\u{301}b"
+    #expect(ShellDialect.posix.assignment("A", value) == "export A='a'\\''\u{301}b'")
+    #expect(ShellDialect.fish.assignment("A", value) == "set -gx A 'a\\'\u{301}b'")
+    #expect(ShellDialect.powershell.assignment("A", value) == "$env:A = 'a''\u{301}b'")
+    let injection = "x'\u{301}; echo pwned; '"
+    #expect(ShellDialect.posix.assignment("A", injection) == "export A='x'\\''\u{301}; echo pwned; '\\'''")
+    #expect(ShellDialect.fish.assignment("A", injection) == "set -gx A 'x\\'\u{301}; echo pwned; \\''")
+    #expect(ShellDialect.powershell.assignment("A", injection) == "$env:A = 'x''\u{301}; echo pwned; '''")
+  }
+
+  @Test func posixOutputEvaluatesToTheExactValue() async throws {
+    let values = ["it's", "a'\u{301}b", "$(touch /tmp/x) `id` \\ \" ;", "two\nlines", "\u{2019}; x; \u{2019}"]
+    let assignments = values.enumerated().map { ShellDialect.posix.assignment("V\($0.offset)", $0.element) + "\n" }
+    let prints = values.indices.map { "printf '%s\\000' \"$V\($0)\"\n" }
+    let output = try await runShell("/bin/sh", script: assignments.joined() + prints.joined())
+    #expect(output.split(separator: "\0", omittingEmptySubsequences: false).dropLast().map(String.init) == values)
+  }
+
+  /// Runs `script` with `shell` and returns its standard output; the wait is a termination handler.
+  func runShell(_ shell: String, script: String) async throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: shell)
+    process.arguments = ["-c", script]
+    let output = Pipe()
+    process.standardOutput = output
+    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+      process.terminationHandler = { _ in continuation.resume() }
+      do { try process.run() } catch { continuation.resume(throwing: error) }
+    }
+    // The output is a few bytes: it fits the pipe's buffer, so reading after the exit is safe.
+    return String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
   }
 
   @Test(arguments: [

@@ -52,6 +52,11 @@ struct CredentialServerHandlerTests {
     EndpointRequest(method: method, path: path, headers: headers, body: Array(body.utf8))
   }
 
+  /// A management call as a script sends it: with a media type no web form can send.
+  static func call(_ method: String, _ path: String, body: String = "") -> EndpointRequest {
+    request(method, path, body: body, headers: [("Content-Type", "application/octet-stream")])
+  }
+
   static func text(_ response: EndpointResponse) -> String {
     String(decoding: response.body, as: UTF8.self)
   }
@@ -134,25 +139,26 @@ struct CredentialServerHandlerTests {
     let world = try World()
     let api = ManagementAPIHandler(switchboard: world.switchboard, token: nil)
     #expect(await api.respond(to: Self.request("GET", "/profile")).status == 404)
-    #expect(await api.respond(to: Self.request("POST", "/refresh")).status == 404)
-    let selected = await api.respond(to: Self.request("POST", "/profile", body: "  beta\n"))
+    #expect(await api.respond(to: Self.call("POST", "/refresh")).status == 404)
+    let selected = await api.respond(to: Self.call("POST", "/profile", body: "  beta\n"))
     #expect(selected.status == 200)
     #expect(Self.text(selected).hasPrefix(#"{"name":"beta","role_arn":"""#))
     #expect(Self.text(await api.respond(to: Self.request("GET", "/list-roles"))) == #"["gamma"]"#)
     #expect(Self.text(await api.respond(to: Self.request("GET", "/list-profiles"))) == #"["alpha","beta","default"]"#)
-    #expect(Self.text(await api.respond(to: Self.request("POST", "/refresh"))) == "success\n")
+    #expect(Self.text(await api.respond(to: Self.call("POST", "/refresh"))) == "success\n")
     #expect(try await world.switchboard.credentials().credentials.accessKeyID == "ASIABETA")
   }
 
   @Test func managementAPIRejectsBadInput() async throws {
     let world = try World()
     let api = ManagementAPIHandler(switchboard: world.switchboard, token: nil)
-    #expect(await api.respond(to: Self.request("POST", "/profile")).status == 400)
+    #expect(await api.respond(to: Self.call("POST", "/profile")).status == 400)
     #expect(
-      await api.respond(to: Self.request("POST", "/profile", body: String(repeating: "a", count: 257))).status == 413)
-    #expect(await api.respond(to: Self.request("POST", "/profile", body: "a]b")).status == 400)
-    #expect(await api.respond(to: Self.request("POST", "/profile", body: "nope")).status == 404)
-    let invalid = EndpointRequest(method: "POST", path: "/profile", body: [0xff, 0xfe])
+      await api.respond(to: Self.call("POST", "/profile", body: String(repeating: "a", count: 257))).status == 413)
+    #expect(await api.respond(to: Self.call("POST", "/profile", body: "a]b")).status == 400)
+    #expect(await api.respond(to: Self.call("POST", "/profile", body: "nope")).status == 404)
+    let invalid = EndpointRequest(
+      method: "POST", path: "/profile", headers: [("Content-Type", "application/octet-stream")], body: [0xff, 0xfe])
     #expect(await api.respond(to: invalid).status == 400)
     #expect(await api.respond(to: Self.request("PUT", "/profile")).status == 405)
     #expect(await api.respond(to: Self.request("GET", "/refresh")).status == 405)

@@ -186,4 +186,42 @@ struct EndpointResolverTests {
       EndpointResolver.environmentVariableName(forService: "Elastic Beanstalk")
         == "AWS_ENDPOINT_URL_ELASTIC_BEANSTALK")
   }
+
+  // MARK: Region names
+
+  @Test(arguments: ["evil.example/x?", "us-east-1.evil.example", "us east 1", "-us-east-1", "us-east-1-", "", "é"])
+  func regionsThatAreNotOneHostLabelAreRefused(_ region: String) {
+    #expect(!RegionName.isValid(region))
+    guard !region.isEmpty else { return }
+    #expect(
+      throws: EndpointConfigurationError(
+        setting: "region", source: "env AWS_REGION", value: region, reason: RegionName.rule)
+    ) {
+      try EndpointResolver.resolve(
+        service: "sts", region: region, regionOrigin: .environment("AWS_REGION"), environment: [:])
+    }
+  }
+
+  @Test func aBadRegionIsRefusedEvenWithAConfiguredEndpoint() {
+    // The region also goes into the signature's scope.
+    #expect(throws: EndpointConfigurationError.self) {
+      try EndpointResolver.resolve(
+        service: "sts", region: "a/b", environment: ["AWS_ENDPOINT_URL": "http://127.0.0.1:1"])
+    }
+  }
+
+  @Test(arguments: ["us-east-1", "cn-north-1", "us-gov-west-1", "us-isob-east-1", "eu-central-2", "local"])
+  func realRegionNamesAreAccepted(_ region: String) throws {
+    #expect(RegionName.isValid(region))
+    _ = try EndpointResolver.resolve(service: "sts", region: region, environment: [:])
+  }
+
+  @Test func theRegionErrorSaysWhereTheValueCameFrom() {
+    let error = EndpointConfigurationError(
+      setting: "region", source: "env AWS_REGION", value: "evil.example/x?", reason: RegionName.rule)
+    #expect(
+      error.description
+        == "invalid region \"evil.example/x?\" from env AWS_REGION: a region name is letters, digits and hyphens, such as us-east-1"
+    )
+  }
 }

@@ -145,7 +145,7 @@ struct INIFileTests {
     )
     #expect(
       error?.description
-        == "/home/u/.aws/config:7: expected \"key = value\", found \"role_arn arn:aws:iam::123456789012:role…\""
+        == "/home/u/.aws/config:7: expected \"key = value\", found \"role_arn arn:aws:iam::123456789012:role… (44 characters)\""
     )
     #expect(error?.line == 7)
   }

@@ -947,3 +947,42 @@ struct AWSConfigFilesTests {
     }
   }
 }
+
+@Suite("Profile resolution: echoed values")
+struct ProfileEchoTests {
+  @Test("a huge role ARN is quoted cut, not whole")
+  func hugeRoleARNIsCut() throws {
+    let arn = "arn:aws:iam::123456789012:role/" + String(repeating: "r", count: 1_048_576)
+    let resolver = try resolver(config: "[profile big]\nrole_arn = \(arn)\n")
+    let error = try #require(resolutionError("big", in: resolver))
+    #expect(error.description.utf8.count < 1_000)
+    #expect(error.description.contains("(1048607 characters)"))
+  }
+
+  @Test("a long source_profile loop shows its start and end")
+  func longLoopIsShortened() throws {
+    let count = 1_000
+    let config = (0..<count).map {
+      "[profile p\($0)]\nsource_profile = p\(($0 + 1) % count)\nrole_arn = arn:aws:iam::123456789012:role/r\n"
+    }.joined()
+    let error = try #require(resolutionError("p0", in: try resolver(config: config)))
+    #expect(error.message == "profile chain loops: p0 -> p1 -> p2 -> p3 -> … 994 more … -> p998 -> p999 -> p0")
+  }
+
+  @Test("control characters in a profile name are escaped")
+  func profileNamesAreEscaped() throws {
+    let error = try #require(resolutionError("x\u{1B}[2Jy", in: try resolver(config: "[default]\n")))
+    #expect(error.message.contains(#"profile "x\u{1B}[2Jy" not found"#))
+  }
+}
+
+@Suite("Diagnostics: region")
+struct DiagnosticsRegionTests {
+  @Test func diagnoseReportsAnInvalidRegionAsAnError() {
+    let finding = ProfileDiagnostics.checkRegion(Setting("evil.example/x?", origin: .environment("AWS_REGION")))
+    #expect(finding.severity == .error)
+    #expect(finding.message.hasPrefix(#"region "evil.example/x?" (env AWS_REGION) is invalid"#))
+    #expect(ProfileDiagnostics.checkRegion(Setting("eu-west-1", origin: .builtInDefault)).severity == .info)
+    #expect(ProfileDiagnostics.checkRegion(nil).severity == .error)
+  }
+}

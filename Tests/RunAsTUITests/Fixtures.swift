@@ -84,7 +84,8 @@ enum Fixtures {
   }
 }
 
-/// Compares a rendered screen with `Snapshots/<name>.txt`; `RECORD_SNAPSHOTS=1` rewrites the file.
+/// Compares a rendered screen with `Snapshots/<name>.txt`. A missing file is a failure (a check
+/// that records its own expectation proves nothing); `RECORD_SNAPSHOTS=1` writes the file instead.
 func assertSnapshot(
   _ screen: ScreenBuffer, named name: String, filePath: String = #filePath,
   sourceLocation: SourceLocation = #_sourceLocation
@@ -92,10 +93,14 @@ func assertSnapshot(
   let directory = URL(fileURLWithPath: filePath).deletingLastPathComponent().appendingPathComponent("Snapshots")
   let file = directory.appendingPathComponent(name + ".txt")
   let actual = screen.text + "\n"
-  if ProcessInfo.processInfo.environment["RECORD_SNAPSHOTS"] == "1"
-    || !FileManager.default.fileExists(atPath: file.path)
-  {
+  if ProcessInfo.processInfo.environment["RECORD_SNAPSHOTS"] == "1" {
     try actual.write(to: file, atomically: true, encoding: .utf8)
+    return
+  }
+  guard FileManager.default.fileExists(atPath: file.path) else {
+    Issue.record(
+      "no snapshot \(file.path); check the screen below and run with RECORD_SNAPSHOTS=1 to record it:\n\(actual)",
+      sourceLocation: sourceLocation)
     return
   }
   let expected = try String(contentsOf: file, encoding: .utf8)

@@ -17,6 +17,14 @@ public struct AWSRetryPolicy: Sendable, Equatable {
   public var baseDelay: Duration
   /// The cap on a single backoff.
   public var maximumDelay: Duration
+  /// The time one call may take in all: every attempt (body included) and every backoff. When it
+  /// runs out the call fails, however many attempts were left.
+  public var timeout: Duration
+
+  /// The default of ``timeout``.
+  public static let defaultTimeout: Duration = .seconds(30)
+  /// The environment variable that overrides ``defaultTimeout``, in (decimal) seconds.
+  public static let timeoutEnvironmentVariable = "AWS_RUNAS_CALL_TIMEOUT"
 
   /// The SDKs' standard mode: 3 attempts, 100 ms base, 5 s cap… with the cap lowered from the
   /// SDKs' 20 s because a person is waiting at the terminal.
@@ -28,18 +36,27 @@ public struct AWSRetryPolicy: Sendable, Equatable {
   ///   - maxAttempts: Total attempts including the first (values below 1 mean 1).
   ///   - baseDelay: The backoff unit.
   ///   - maximumDelay: The cap on one backoff.
-  public init(maxAttempts: Int, baseDelay: Duration = .milliseconds(100), maximumDelay: Duration = .seconds(5)) {
+  ///   - timeout: The time the whole call may take.
+  public init(
+    maxAttempts: Int, baseDelay: Duration = .milliseconds(100), maximumDelay: Duration = .seconds(5),
+    timeout: Duration = defaultTimeout
+  ) {
     self.maxAttempts = max(1, maxAttempts)
     self.baseDelay = baseDelay
     self.maximumDelay = maximumDelay
+    self.timeout = timeout
   }
 
-  /// The standard policy with `AWS_MAX_ATTEMPTS` applied when it is a positive integer.
+  /// The standard policy with `AWS_MAX_ATTEMPTS` applied when it is a positive integer, and
+  /// `AWS_RUNAS_CALL_TIMEOUT` when it is a positive number of seconds.
   ///
   /// - Parameter environment: The process environment.
   public init(environment: [String: String]) {
     let attempts = environment["AWS_MAX_ATTEMPTS"].flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil }
-    self.init(maxAttempts: attempts ?? Self.standard.maxAttempts)
+    self.init(
+      maxAttempts: attempts ?? Self.standard.maxAttempts,
+      timeout: AsyncHTTPClientTransport.timeout(fromSeconds: environment[Self.timeoutEnvironmentVariable])
+        ?? Self.defaultTimeout)
   }
 
   /// The upper bound of the backoff before retry `retry` (1 for the first retry).
@@ -132,7 +149,8 @@ public struct AWSResponseDecodingError: Error, Sendable, Equatable, CustomString
 /// Each call builds `Action=…&Version=…&<parameters>` (RFC 3986 encoded), signs it (unless the call
 /// is anonymous), sends it through the ``HTTPTransport``, and retries throttling, 5xx, transient
 /// errors and connection failures per ``AWSRetryPolicy``, and re-signs once with the server's time
-/// after a clock-skew rejection (`RequestExpired`, `SignatureExpired`, …). Every attempt is logged at debug level
+/// after a clock-skew rejection (`RequestExpired`, `SignatureExpired`, …), all within the policy's
+/// one ``AWSRetryPolicy/timeout`` for the whole call. Every attempt is logged at debug level
 /// with the action, parameter names (never values), status and timing; secrets never reach the log.
 public struct AWSQueryClient: Sendable {
   /// The endpoint, signing region and signing name.
@@ -270,6 +288,14 @@ public struct AWSQueryClient: Sendable {
     var attempt = 0
     // Seconds added to the local clock when signing, learnt from a clock-skew error's Date header.
     var clockCorrection: TimeInterval = 0
+    let clock = ContinuousClock()
+    let deadline = clock.now.advanced(by: retryPolicy.timeout)
+    let outOfTime = { (attempts: Int) in
+      AWSTransportError(
+        service: endpoint.service, operation: action, url: endpoint.url, kind: .timedOut,
+        detail: "no complete answer within \(AsyncHTTPClientTransport.seconds(retryPolicy.timeout))",
+        attempts: attempts)
+    }
     while true {
       attempt += 1
       try Task.checkCancellation()
@@ -300,7 +326,16 @@ public struct AWSQueryClient: Sendable {
       var skipBackoff = false
       let failure: any Error
       do {
-        let response = try await transport.send(request)
+        let left = clock.now.duration(to: deadline)
+        guard left > .zero else { throw outOfTime(attempt - 1) }
+        let transport = self.transport
+        let outgoing = request
+        let response: HTTPResponseData
+        do {
+          response = try await withTimeout(left) { try await transport.send(outgoing) }
+        } catch is TimeoutExceeded {
+          throw outOfTime(attempt)
+        }
         let elapsed = ContinuousClock.now - started
         if acceptAnyStatus || (200...299).contains(response.status) {
           logger.debug(
@@ -339,6 +374,9 @@ public struct AWSQueryClient: Sendable {
         failure = error
       } catch let error as CancellationError {
         throw error
+      } catch let error as AWSTransportError {
+        // Only the call's own deadline throws this here: the call is over.
+        throw error
       } catch {
         let transportError = AsyncHTTPClientTransport.classify(error, timeout: .zero)
         logger.debug(
@@ -355,6 +393,8 @@ public struct AWSQueryClient: Sendable {
       guard retryable, attempt < retryPolicy.maxAttempts else { throw failure }
       if skipBackoff { continue }
       let delay = retryPolicy.delay(beforeRetry: attempt, fraction: random())
+      // A retry that could not even start before the deadline is not worth the wait.
+      guard clock.now.advanced(by: delay) < deadline else { throw failure }
       logger.debug(
         "AWS retry scheduled",
         metadata: ["action": "\(action)", "delay": "\(delay)", "nextAttempt": "\(attempt + 1)"])

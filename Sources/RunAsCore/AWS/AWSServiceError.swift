@@ -99,11 +99,14 @@ public struct AWSServiceError: Error, Sendable, Equatable, CustomStringConvertib
   }
 
   /// `<service> <operation> failed: <code>: <message> (HTTP <status>, request id <id>)`.
+  ///
+  /// The parts that come from the server are cut to a sane length and have their control
+  /// characters escaped.
   public var description: String {
-    var text = "\(service) \(operation) failed: \(code)"
-    if !message.isEmpty { text += ": " + Self.oneLine(message) }
+    var text = "\(service) \(operation) failed: \(TerminalText.excerpt(code, limit: 100))"
+    if !message.isEmpty { text += ": " + TerminalText.excerpt(Self.oneLine(message), limit: 500) }
     text += " (HTTP \(statusCode)"
-    if let requestID, !requestID.isEmpty { text += ", request id \(requestID)" }
+    if let requestID, !requestID.isEmpty { text += ", request id \(TerminalText.excerpt(requestID, limit: 100))" }
     return text + ")"
   }
 
@@ -216,7 +219,9 @@ public struct AWSTransportError: Error, Sendable, Equatable, CustomStringConvert
     case .connectionRefused, .hostNotFound:
       return "check the network, proxy settings and any AWS_ENDPOINT_URL / endpoint_url setting"
     case .timedOut:
-      return "the endpoint is slow or unreachable; AWS_RUNAS_HTTP_TIMEOUT sets the timeout in seconds"
+      return
+        "the endpoint is slow or unreachable; AWS_RUNAS_HTTP_TIMEOUT sets the time per attempt and "
+        + "AWS_RUNAS_CALL_TIMEOUT the time for the whole call, in seconds"
     case .tlsFailure:
       return "the TLS connection failed; a proxy that intercepts TLS needs its CA trusted"
     case .invalidURL:

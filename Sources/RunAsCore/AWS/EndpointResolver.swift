@@ -20,8 +20,11 @@ public struct ServiceEndpoint: Sendable, Equatable {
   }
 }
 
-/// A configured endpoint URL that cannot be used, or a service that needs a region and has none.
+/// A configured endpoint URL or region that cannot be used, or a service that needs a region and
+/// has none.
 public struct EndpointConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
+  /// What the value is: `endpoint URL` or `region`.
+  public var setting: String
   /// Where the bad value came from, e.g. `AWS_ENDPOINT_URL_STS` or `endpoint_url in the profile`.
   public var source: String
   /// The value as configured.
@@ -32,10 +35,12 @@ public struct EndpointConfigurationError: Error, Sendable, Equatable, CustomStri
   /// Creates the error.
   ///
   /// - Parameters:
+  ///   - setting: What the value is.
   ///   - source: Where the value came from.
   ///   - value: The value.
   ///   - reason: What is wrong.
-  public init(source: String, value: String, reason: String) {
+  public init(setting: String = "endpoint URL", source: String, value: String, reason: String) {
+    self.setting = setting
     self.source = source
     self.value = value
     self.reason = reason
@@ -44,8 +49,27 @@ public struct EndpointConfigurationError: Error, Sendable, Equatable, CustomStri
   /// `invalid endpoint URL "ftp://x" from AWS_ENDPOINT_URL_STS: <reason>`, or the missing-region text.
   public var description: String {
     if value.isEmpty { return "\(reason) (\(source))" }
-    return "invalid endpoint URL \"\(value)\" from \(source): \(reason)"
+    return "invalid \(setting) \"\(TerminalText.excerpt(value, limit: 100))\" from \(source): \(reason)"
   }
+}
+
+/// Region names as the AWS SDKs accept them: one DNS label (letters, digits and hyphens, 1–63
+/// characters, no hyphen at either end), since the region becomes part of endpoint host names.
+public enum RegionName {
+  /// Whether `region` is a valid region name.
+  public static func isValid(_ region: String) -> Bool {
+    let bytes = region.utf8
+    guard (1...63).contains(bytes.count), bytes.first != UInt8(ascii: "-"), bytes.last != UInt8(ascii: "-")
+    else { return false }
+    return bytes.allSatisfy { byte in
+      (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
+        || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+        || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "-")
+    }
+  }
+
+  /// What is wrong with an invalid region name, for messages.
+  public static let rule = "a region name is letters, digits and hyphens, such as us-east-1"
 }
 
 /// Chooses a service endpoint the way the AWS SDKs and CLI do.
@@ -78,6 +102,7 @@ public enum EndpointResolver {
   /// - Parameters:
   ///   - service: The service ID as the SDKs spell it lower-cased, e.g. `sts`, `iam`, `ssm`, `ec2`.
   ///   - region: The configured region, if any.
+  ///   - regionOrigin: Where the region came from, for the message when it is invalid.
   ///   - environment: The process environment.
   ///   - servicesEndpointURL: `endpoint_url` from the profile's `[services]` section for `service`.
   ///   - profileEndpointURL: `endpoint_url` from the profile.
@@ -86,10 +111,12 @@ public enum EndpointResolver {
   ///     (`AWS_STS_REGIONAL_ENDPOINTS` wins).
   /// - Returns: The URL, signing region and signing name to use.
   /// - Throws: ``EndpointConfigurationError`` for a configured URL that is not `http(s)://host…`,
-  ///   or when a regional service has no region.
+  ///   a region that is not a valid region name (it goes into host names and signatures), or when
+  ///   a regional service has no region.
   public static func resolve(
     service: String,
     region: String?,
+    regionOrigin: SettingOrigin? = nil,
     environment: [String: String],
     servicesEndpointURL: String? = nil,
     profileEndpointURL: String? = nil,
@@ -99,6 +126,11 @@ public enum EndpointResolver {
     let service = service.lowercased()
     let region = nonEmpty(region)
     let signingName = service
+    if let region, !RegionName.isValid(region) {
+      throw EndpointConfigurationError(
+        setting: "region", source: regionOrigin?.description ?? "the profile or AWS_REGION", value: region,
+        reason: RegionName.rule)
+    }
 
     if !ignoresConfiguredEndpoints(environment: environment, profile: profileIgnoresConfiguredEndpointURLs) {
       let variable = environmentVariableName(forService: service)

@@ -192,41 +192,46 @@ public struct AsyncHTTPClientTransport: HTTPTransport {
   ///
   /// - Parameter environment: The process environment.
   public init(environment: [String: String]) {
-    var timeout = Self.defaultTotalTimeout
-    if let text = environment[Self.timeoutEnvironmentVariable],
-      let seconds = Double(text.filter { !$0.isWhitespace }), seconds > 0,
-      seconds.isFinite, seconds < 86_400
-    {
-      timeout = .milliseconds(Int64((seconds * 1000).rounded()))
-    }
-    self.init(totalTimeout: timeout)
+    self.init(
+      totalTimeout: Self.timeout(fromSeconds: environment[Self.timeoutEnvironmentVariable])
+        ?? Self.defaultTotalTimeout)
   }
 
-  /// Sends the request and collects the response body.
+  /// A timeout written as a positive (decimal) number of seconds below a day; `nil` otherwise.
+  static func timeout(fromSeconds text: String?) -> Duration? {
+    guard let text, let seconds = Double(text.filter { !$0.isWhitespace }), seconds > 0, seconds.isFinite,
+      seconds < 86_400
+    else { return nil }
+    return .milliseconds(Int64((seconds * 1000).rounded()))
+  }
+
+  /// Sends the request and collects the response body, all within ``totalTimeout``.
   ///
   /// - Parameter request: The request.
   /// - Returns: The response, whatever its status.
-  /// - Throws: ``HTTPTransportError`` when no complete response arrives, or `CancellationError`.
+  /// - Throws: ``HTTPTransportError`` when no complete response arrives in time, or `CancellationError`.
   public func send(_ request: HTTPRequestData) async throws -> HTTPResponseData {
-    var outgoing = HTTPClientRequest(url: request.url)
-    outgoing.method = HTTPMethod(rawValue: request.method)
-    for field in request.headers {
-      outgoing.headers.add(name: field.name, value: field.value)
-    }
-    if !request.body.isEmpty {
-      outgoing.body = .bytes(ByteBuffer(bytes: request.body))
-    }
     let client = self.client ?? processHTTPClient
-    // Capped at a day so the nanosecond count cannot overflow.
-    let seconds = min(max(totalTimeout.components.seconds, 0), 86_400)
-    let timeout = TimeAmount.nanoseconds(seconds * 1_000_000_000 + totalTimeout.components.attoseconds / 1_000_000_000)
+    let totalTimeout = self.totalTimeout
     do {
-      let response = try await client.execute(outgoing, timeout: timeout)
-      let body = try await response.body.collect(upTo: Self.maximumResponseBytes)
-      return HTTPResponseData(
-        status: Int(response.status.code),
-        headers: response.headers.map { ($0.name, $0.value) },
-        body: Array(body.readableBytesView))
+      // The client's own timeout ends with the response head; this one also covers the body,
+      // which a server can dribble out a byte at a time.
+      return try await withTimeout(totalTimeout) {
+        var outgoing = HTTPClientRequest(url: request.url)
+        outgoing.method = HTTPMethod(rawValue: request.method)
+        for field in request.headers {
+          outgoing.headers.add(name: field.name, value: field.value)
+        }
+        if !request.body.isEmpty {
+          outgoing.body = .bytes(ByteBuffer(bytes: request.body))
+        }
+        let response = try await client.execute(outgoing, deadline: .now() + .of(totalTimeout))
+        let body = try await response.body.collect(upTo: Self.maximumResponseBytes)
+        return HTTPResponseData(
+          status: Int(response.status.code),
+          headers: response.headers.map { ($0.name, $0.value) },
+          body: Array(body.readableBytesView))
+      }
     } catch let error as CancellationError {
       throw error
     } catch {
@@ -240,16 +245,22 @@ public struct AsyncHTTPClientTransport: HTTPTransport {
     if let error = error as? HTTPTransportError { return error }
     let timedOut = HTTPTransportError(
       kind: .timedOut,
-      detail: timeout > .zero ? "no response within \(Self.seconds(timeout))" : "request timed out")
+      detail: timeout > .zero ? "no complete response within \(Self.seconds(timeout))" : "request timed out")
+    if let error = error as? TimeoutExceeded {
+      return HTTPTransportError(kind: .timedOut, detail: "no complete response within \(Self.seconds(error.timeout))")
+    }
     if let error = error as? HTTPClientError {
       if error == .connectTimeout || error == .tlsHandshakeTimeout {
         return HTTPTransportError(
           kind: .timedOut,
           detail: "connection not established within \(Self.seconds(defaultConnectTimeout))")
       }
-      if error == .deadlineExceeded || error == .readTimeout || error == .writeTimeout
-        || error == .getConnectionFromPoolTimeout
-      {
+      if error == .getConnectionFromPoolTimeout {
+        // Every connection to the host was busy: not the server's silence, so not "no response".
+        return HTTPTransportError(
+          kind: .timedOut, detail: "no free connection to the server (too many calls to it at once)")
+      }
+      if error == .deadlineExceeded || error == .readTimeout || error == .writeTimeout {
         return timedOut
       }
       if error == .remoteConnectionClosed || error == .uncleanShutdown {
@@ -297,10 +308,18 @@ public struct AsyncHTTPClientTransport: HTTPTransport {
     }
   }
 
-  private static func seconds(_ duration: Duration) -> String {
+  static func seconds(_ duration: Duration) -> String {
     let value = Timestamp.timeInterval(of: duration)
     if value == value.rounded() { return "\(Int(value)) s" }
     return "\(value) s"
+  }
+}
+
+extension TimeAmount {
+  /// `duration` for NIO, capped at a day so the nanosecond count cannot overflow.
+  static func of(_ duration: Duration) -> TimeAmount {
+    let seconds = min(max(duration.components.seconds, 0), 86_400)
+    return .nanoseconds(seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
   }
 }
 

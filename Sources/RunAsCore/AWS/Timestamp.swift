@@ -245,7 +245,7 @@ public enum Timestamp {
     return (Int(whole), micros)
   }
 
-  private static func civil(fromEpochSeconds seconds: Int) -> (
+  static func civil(fromEpochSeconds seconds: Int) -> (
     year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int
   ) {
     var days = seconds / 86_400
@@ -261,7 +261,7 @@ public enum Timestamp {
     )
   }
 
-  private static func pad(_ value: Int, _ width: Int) -> String {
+  static func pad(_ value: Int, _ width: Int) -> String {
     let digits = String(abs(value))
     let sign = value < 0 ? "-" : ""
     guard digits.count < width else { return sign + digits }

@@ -9,7 +9,7 @@
 /// The AWS config and credentials files, located and parsed.
 ///
 /// The config file keeps inline comments as part of values (like the Go tool); the credentials
-/// file strips them. A missing file is an empty ``INIFile``; an unreadable or malformed one is an
+/// file strips them, has no continuation lines and is never quoted in errors (see ``INIFile``). A missing file is an empty ``INIFile``; an unreadable or malformed one is an
 /// error.
 public struct AWSConfigFiles: Sendable {
   /// Path of the config file: `AWS_CONFIG_FILE`, else `$HOME/.aws/config`, `~` expanded.
@@ -47,8 +47,8 @@ public struct AWSConfigFiles: Sendable {
       environment["AWS_CONFIG_FILE"], defaultingTo: ".aws/config", home: home)
     let credentialsPath = path(
       environment["AWS_SHARED_CREDENTIALS_FILE"], defaultingTo: ".aws/credentials", home: home)
-    let config = try readINIFile(at: configPath, stripsInlineComments: false)
-    let credentials = try readINIFile(at: credentialsPath, stripsInlineComments: true)
+    let config = try readINIFile(at: configPath, stripsInlineComments: false, holdsSecrets: false)
+    let credentials = try readINIFile(at: credentialsPath, stripsInlineComments: true, holdsSecrets: true)
     return AWSConfigFiles(
       configPath: configPath, credentialsPath: credentialsPath, config: config,
       credentials: credentials)
@@ -77,46 +77,23 @@ public struct AWSConfigFiles: Sendable {
     return "."
   }
 
-  private static func readINIFile(at path: String, stripsInlineComments: Bool)
+  /// The largest config or credentials file read; real ones are far smaller, and a mistaken
+  /// `AWS_CONFIG_FILE=/dev/zero` must end in an error, not in exhausted memory.
+  public static let maximumFileSize = 4 * 1024 * 1024
+
+  private static func readINIFile(at path: String, stripsInlineComments: Bool, holdsSecrets: Bool)
     throws(ConfigFileError) -> INIFile
   {
-    switch readFile(at: path) {
-    case .missing:
-      return INIFile.empty(path: path)
-    case .failed(let reason):
-      throw ConfigFileError(path: path, line: nil, reason: reason)
-    case .contents(let text):
-      return try INIFile(parsing: text, path: path, stripsInlineComments: stripsInlineComments)
+    let bytes: [UInt8]?
+    do {
+      bytes = try POSIXFile.read(path, limit: maximumFileSize)
+    } catch {
+      throw ConfigFileError(
+        path: path, line: nil, reason: "cannot read: \(error.reason ?? String(cString: strerror(error.code)))")
     }
-  }
-
-  private enum ReadOutcome {
-    case contents(String)
-    case missing
-    case failed(String)
-  }
-
-  private static func readFile(at path: String) -> ReadOutcome {
-    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-    if descriptor < 0 {
-      let code = errno
-      if code == ENOENT { return .missing }
-      return .failed("cannot open: \(errorDescription(code))")
-    }
-    defer { close(descriptor) }
-    var status = stat()
-    // Int conversions because mode_t and the S_IF* constants differ in width across platforms.
-    if fstat(descriptor, &status) == 0, Int(status.st_mode) & Int(S_IFMT) == Int(S_IFDIR) {
-      return .failed("cannot read: is a directory")
-    }
-    guard let bytes = POSIXFile.readAll(descriptor, expectedSize: Int(status.st_size)) else {
-      return .failed("cannot read: \(errorDescription(errno))")
-    }
-    return .contents(String(decoding: bytes, as: UTF8.self))
-  }
-
-  private static func errorDescription(_ code: Int32) -> String {
-    guard let message = strerror(code) else { return "error \(code)" }
-    return String(cString: message)
+    guard let bytes else { return INIFile.empty(path: path) }
+    return try INIFile(
+      parsing: String(decoding: bytes, as: UTF8.self), path: path, stripsInlineComments: stripsInlineComments,
+      holdsSecrets: holdsSecrets)
   }
 }

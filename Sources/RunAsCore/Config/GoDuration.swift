@@ -247,6 +247,6 @@ public struct DurationParseError: Error, Sendable, Equatable, CustomStringConver
   /// `invalid duration "<text>": <problem>`, plus the syntax reminder when it helps.
   public var description: String {
     let hint = showsUnitHint ? " (use h, m or s, e.g. 1h30m)" : ""
-    return "invalid duration \"\(text)\": \(problem)\(hint)"
+    return "invalid duration \"\(TerminalText.excerpt(text, limit: 64))\": \(problem)\(hint)"
   }
 }

@@ -27,6 +27,11 @@
 ///   inside) loses the quotes, as go-ini did for the original tool.
 /// - A UTF-8 byte order mark and CRLF line endings are tolerated. A repeated section header
 ///   continues the earlier section (later keys win).
+///
+/// A file that `holdsSecrets` (the credentials file) differs in two ways: every line stands on its
+/// own, indented or not, as go-ini read it for the Go tool (so an indented `aws_secret_access_key`
+/// line is a key of its own, never folded into the line above), and errors name the line but never
+/// show its text.
 public struct INIFile: Sendable {
   /// The path the text came from; used only in messages.
   public let path: String
@@ -40,14 +45,17 @@ public struct INIFile: Sendable {
   ///   - text: The whole file.
   ///   - path: Where it came from, for error messages.
   ///   - stripsInlineComments: Whether ` #` and ` ;` end a value (true for the credentials file).
+  ///   - holdsSecrets: Whether values are secrets (the credentials file): no continuation lines,
+  ///     and no line text in errors.
   /// - Throws: ``ConfigFileError`` at the first line that is not a section header, a
   ///   `key = value` entry, a nested entry, a continuation, a comment or blank.
-  public init(parsing text: String, path: String, stripsInlineComments: Bool)
+  public init(parsing text: String, path: String, stripsInlineComments: Bool, holdsSecrets: Bool = false)
     throws(ConfigFileError)
   {
     var contiguous = text
     let result = contiguous.withUTF8 { bytes in
-      var parser = INIParser(bytes: bytes, path: path, stripsInlineComments: stripsInlineComments)
+      var parser = INIParser(
+        bytes: bytes, path: path, stripsInlineComments: stripsInlineComments, holdsSecrets: holdsSecrets)
       return parser.parse()
     }
     let parsed = try result.get()
@@ -174,6 +182,7 @@ private struct INIParser {
   let bytes: UnsafeBufferPointer<UInt8>
   let path: String
   let stripsInlineComments: Bool
+  let holdsSecrets: Bool
 
   var sectionNames: [String] = []
   var sectionLines: [Int] = []
@@ -184,10 +193,11 @@ private struct INIParser {
   /// indented lines may still add to that entry.
   var lastKeyIndent: Int?
 
-  init(bytes: UnsafeBufferPointer<UInt8>, path: String, stripsInlineComments: Bool) {
+  init(bytes: UnsafeBufferPointer<UInt8>, path: String, stripsInlineComments: Bool, holdsSecrets: Bool) {
     self.bytes = bytes
     self.path = path
     self.stripsInlineComments = stripsInlineComments
+    self.holdsSecrets = holdsSecrets
   }
 
   private static let space = UInt8(ascii: " ")
@@ -258,7 +268,7 @@ private struct INIParser {
     var contentEnd = end
     while Self.isBlank(bytes[contentEnd - 1]) { contentEnd -= 1 }
 
-    if indent > 0, let ownerIndent = lastKeyIndent, indent > ownerIndent,
+    if indent > 0, !holdsSecrets, let ownerIndent = lastKeyIndent, indent > ownerIndent,
       let section = currentSection
     {
       addToLastEntry(of: section, start: contentStart, end: contentEnd, number: number)
@@ -271,8 +281,7 @@ private struct INIParser {
     }
 
     guard let entry = keyValue(start: contentStart, end: contentEnd, number: number) else {
-      return error(
-        number, "expected \"key = value\", found \"\(excerpt(contentStart, contentEnd))\"")
+      return error(number, "expected \"key = value\"" + quoted(contentStart, contentEnd, as: ", found"))
     }
     guard let section = currentSection else {
       return error(
@@ -308,7 +317,7 @@ private struct INIParser {
     var close = end - 1
     while close > start, bytes[close] != UInt8(ascii: "]") { close -= 1 }
     guard close > start else {
-      return error(number, "section header has no closing \"]\": \"\(excerpt(start, end))\"")
+      return error(number, "section header has no closing \"]\"" + quoted(start, end, as: ":"))
     }
     let name = normalisedSectionName(start: start + 1, end: close)
     guard !name.isEmpty else { return error(number, "empty section name \"[]\"") }
@@ -415,11 +424,21 @@ private struct INIParser {
     String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
   }
 
-  /// The line's text for a message, shortened to 40 characters.
-  private func excerpt(_ start: Int, _ end: Int) -> String {
+  /// `<label> "<the line's text>"` for a message, shortened to 40 characters; for a line that
+  /// may hold a secret (any line of the credentials file, a key line naming one) only the section
+  /// it is in.
+  private func quoted(_ start: Int, _ end: Int, as label: String) -> String {
     let text = string(start, end)
-    guard text.count > 40 else { return text }
-    return String(text.prefix(39)) + "…"
+    guard holdsSecrets || Self.mayHoldSecret(text) else {
+      return "\(label) \"\(TerminalText.excerpt(text, limit: 40))\""
+    }
+    let section = currentSection.map { " in [\(TerminalText.excerpt(sectionNames[$0], limit: 64))]" } ?? ""
+    return "\(section) (the line is not shown: it may hold a secret)"
+  }
+
+  private static func mayHoldSecret(_ text: String) -> Bool {
+    let lowered = text.lowercased()
+    return lowered.contains("secret") || lowered.contains("token") || lowered.contains("password")
   }
 
   private func error(_ line: Int, _ reason: String) -> ConfigFileError {

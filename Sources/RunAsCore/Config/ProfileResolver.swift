@@ -120,10 +120,10 @@ public struct ProfileResolver: Sendable {
       if let loopStart = links.firstIndex(where: { $0.name == sourceName }) {
         let loop = links[loopStart...].map(\.name) + [sourceName]
         throw ProfileError(
-          message: "profile chain loops: \(loop.joined(separator: " -> "))",
+          message: "profile chain loops: \(Self.describeLoop(loop))",
           hint:
-            "the source_profile of \"\(currentName)\" (\(describe(sourceSetting.origin))) leads back to "
-            + "\"\(sourceName)\"; a profile may name itself to use its own keys")
+            "the source_profile of \(Self.quoted(currentName)) (\(describe(sourceSetting.origin))) leads back to "
+            + "\(Self.quoted(sourceName)); a profile may name itself to use its own keys")
       }
       reference = SourceReference(profile: currentName, origin: sourceSetting.origin)
       currentName = sourceName
@@ -141,7 +141,7 @@ public struct ProfileResolver: Sendable {
       below = (profile, links[position].section)
     }
     guard let top = below?.profile else {
-      throw ProfileError(message: "profile \"\(name)\" could not be resolved")
+      throw ProfileError(message: "profile \(Self.quoted(name)) could not be resolved")
     }
     return top
   }
@@ -211,14 +211,14 @@ public struct ProfileResolver: Sendable {
     if section == nil && files.credentials.section(name) == nil {
       if let reference {
         throw ProfileError(
-          message: "\(location(of: reference.origin, key: "source_profile")): profile \"\(name)\" "
-            + "(the source of \"\(reference.profile)\") not found in \(display(files.configPath)) "
+          message: "\(location(of: reference.origin, key: "source_profile")): profile \(Self.quoted(name)) "
+            + "(the source of \(Self.quoted(reference.profile))) not found in \(display(files.configPath)) "
             + "or \(display(files.credentialsPath))",
           hint: suggestions(for: name))
       }
       if name != "default" {
         throw ProfileError(
-          message: "profile \"\(name)\" not found in \(display(files.configPath))",
+          message: "profile \(Self.quoted(name)) not found in \(display(files.configPath))",
           hint: suggestions(for: name))
       }
     }
@@ -311,7 +311,7 @@ public struct ProfileResolver: Sendable {
     let origin = SettingOrigin.flag("profile argument")
     if let problem = RoleARN.problem(in: arn) {
       throw ProfileError(
-        message: "\(origin): invalid role ARN \"\(arn)\": \(problem)", hint: RoleARN.example)
+        message: "\(origin): invalid role ARN \(Self.quoted(arn)): \(problem)", hint: RoleARN.example)
     }
     if let environmentLayerError { throw environmentLayerError }
     if let defaultLayerError { throw defaultLayerError }
@@ -338,7 +338,7 @@ public struct ProfileResolver: Sendable {
     let sectionName = "services " + servicesSetting.value
     guard let section = files.config.section(sectionName) else {
       throw ProfileError(
-        message: "\(location(of: servicesSetting.origin, key: "services")): no [\(sectionName)] "
+        message: "\(location(of: servicesSetting.origin, key: "services")): no [\(TerminalText.excerpt(sectionName))] "
           + "section in \(display(files.configPath))")
     }
     for entry in section.entries {
@@ -360,7 +360,7 @@ public struct ProfileResolver: Sendable {
       return
     }
     throw ProfileError(
-      message: "\(location(of: setting.origin, key: key)): invalid role ARN \"\(setting.value)\": "
+      message: "\(location(of: setting.origin, key: key)): invalid role ARN \(Self.quoted(setting.value)): "
         + problem,
       hint: RoleARN.example)
   }
@@ -558,7 +558,7 @@ public struct ProfileResolver: Sendable {
       case .durationSeconds:
         guard let seconds = Int(entry.value) else {
           throw ProfileError(
-            message: "\(location): expected a whole number of seconds, found \"\(entry.value)\"")
+            message: "\(location): expected a whole number of seconds, found \(Self.quoted(entry.value))")
         }
         if seconds != 0 { settings.durationSeconds = Setting(seconds, origin: origin) }
       case .text(let key):
@@ -597,7 +597,7 @@ public struct ProfileResolver: Sendable {
       case .durationSeconds:
         guard let seconds = Int(value) else {
           throw ProfileError(
-            message: "\(origin): expected a whole number of seconds, found \"\(value)\"")
+            message: "\(origin): expected a whole number of seconds, found \(Self.quoted(value))")
         }
         settings.durationSeconds = Setting(seconds, origin: origin)
       case .text(let key):
@@ -633,6 +633,21 @@ public struct ProfileResolver: Sendable {
   }
 
   // MARK: - Messages
+
+  /// A value from a file, the environment or the command line in quotes, cut and escaped.
+  static func quoted(_ value: String) -> String {
+    "\"" + TerminalText.excerpt(value, limit: 100) + "\""
+  }
+
+  /// `a -> b -> a`; a long loop shows its start and end only.
+  static func describeLoop(_ names: [String]) -> String {
+    let shown =
+      names.count <= 8
+      ? names.map { TerminalText.excerpt($0, limit: 64) }
+      : names.prefix(4).map { TerminalText.excerpt($0, limit: 64) } + ["… \(names.count - 7) more …"]
+        + names.suffix(3).map { TerminalText.excerpt($0, limit: 64) }
+    return shown.joined(separator: " -> ")
+  }
 
   /// `path:line: key` for a file origin, else the origin's description.
   private func location(of origin: SettingOrigin, key: String) -> String {
@@ -675,9 +690,9 @@ public struct ProfileResolver: Sendable {
       .filter { $0.distance <= threshold }
       .sorted { ($0.distance, $0.name) < ($1.distance, $1.name) }
     if !close.isEmpty {
-      return "did you mean: " + close.prefix(5).map(\.name).joined(separator: ", ")
+      return "did you mean: " + close.prefix(5).map { TerminalText.excerpt($0.name, limit: 64) }.joined(separator: ", ")
     }
-    let shown = known.prefix(5).joined(separator: ", ")
+    let shown = known.prefix(5).map { TerminalText.excerpt($0, limit: 64) }.joined(separator: ", ")
     return "known profiles: " + shown + (known.count > 5 ? ", …" : "")
   }
 
@@ -738,7 +753,7 @@ enum RoleARN {
     let account = (colons.3 + 1)..<colons.4
     let resource = (colons.4 + 1)..<bytes.count
     func text(_ range: Range<Int>) -> String {
-      String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+      TerminalText.excerpt(String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self), limit: 64)
     }
     func equals(_ range: Range<Int>, _ expected: StaticString) -> Bool {
       guard range.count == expected.utf8CodeUnitCount else { return false }

@@ -58,10 +58,7 @@ public struct CredentialChainBuilder: Sendable {
     guard let roleARN = profile.settings.roleArn?.value, !sessionOnly else {
       return try sessionTokenProvider(for: profile)
     }
-    let requested =
-      profile.settings.credentialsDuration?.value
-      ?? profile.settings.durationSeconds.map { Duration.seconds($0.value) }
-    var duration = DurationLimits.assumeRole.clamp(requested, logger: logger)
+    var duration = DurationLimits.assumeRole.clamp(profile.settings.requestedRoleDuration, logger: logger)
 
     let base: any CredentialProvider
     var directMFASerial: String? = nil

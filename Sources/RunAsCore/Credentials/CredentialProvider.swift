@@ -123,7 +123,7 @@ public struct SessionTokenProvider: CredentialProvider {
 
   public func credentials(validFor margin: Duration) async throws -> AWSCredentials {
     if let hit = cachedCredentials(validFor: margin) { return hit }
-    return try await cache.lock.withLock {
+    return try await cache.withLock {
       // Another process may have refreshed the token while this one waited for the lock.
       if let hit = cachedCredentials(validFor: margin) { return hit }
       let code: String?
@@ -188,7 +188,7 @@ public struct AssumeRoleProvider: CredentialProvider {
 
   public func credentials(validFor margin: Duration) async throws -> AWSCredentials {
     if let hit = cachedCredentials(validFor: margin) { return hit }
-    return try await cache.lock.withLock {
+    return try await cache.withLock {
       if let hit = cachedCredentials(validFor: margin) { return hit }
       // The caller only needs the base credentials long enough to make this one call.
       let baseCredentials = try await base.credentials(validFor: .seconds(60))

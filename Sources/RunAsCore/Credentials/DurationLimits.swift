@@ -35,3 +35,24 @@ public struct DurationLimits: Sendable, Equatable {
     return requested
   }
 }
+
+extension ProfileSettings {
+  /// The role lifetime asked for: `credentials_duration`, else `duration_seconds`; `nil` when
+  /// neither is set.
+  public var requestedRoleDuration: Duration? {
+    credentialsDuration?.value ?? durationSeconds.map { Duration.seconds($0.value) }
+  }
+}
+
+extension DurationLimits {
+  /// What is asked of STS for `requested`, said for people: `1h0m0s (default)` when nothing is
+  /// set, `15m0s (raised from 5m0s)` or `12h0m0s (lowered from 20h0m0s)` when clamped.
+  public func describe(_ requested: Duration?) -> String {
+    let effective = clamp(requested)
+    let text = GoDuration.format(effective)
+    guard let requested, requested > .zero else { return text + " (default)" }
+    if effective > requested { return text + " (raised from \(GoDuration.format(requested)))" }
+    if effective < requested { return text + " (lowered from \(GoDuration.format(requested)))" }
+    return text
+  }
+}

@@ -27,7 +27,7 @@ public struct STSService: SecurityTokenService {
   /// The unsigned client for the resolved endpoint; calls sign with the credentials they are given.
   public func client() throws -> STSClient {
     let endpoint = try EndpointResolver.resolve(
-      service: "sts", region: settings.region?.value, environment: environment,
+      service: "sts", region: settings.region?.value, regionOrigin: settings.region?.origin, environment: environment,
       servicesEndpointURL: settings.serviceEndpoints["sts"]?.value,
       profileEndpointURL: settings.endpointURL?.value,
       profileSTSRegionalEndpoints: settings.stsRegionalEndpoints?.value)

@@ -44,16 +44,15 @@ public struct DiagnosticReport: Sendable {
   public var configurationDump: [(key: String, value: String)] {
     guard let profile else { return [] }
     let s = profile.settings
-    func duration(_ value: Duration?) -> String { GoDuration.format(value ?? .zero) }
     var lines: [(String, String)] = [
       ("PROFILE", profileName),
       ("REGION", s.region?.value ?? ""),
       ("SOURCE PROFILE", s.sourceProfile?.value ?? ""),
-      ("SESSION TOKEN DURATION", duration(s.sessionTokenDuration?.value)),
+      ("SESSION TOKEN DURATION", DurationLimits.sessionToken.describe(s.sessionTokenDuration?.value)),
       ("MFA SERIAL", s.mfaSerial?.value ?? ""),
       ("ROLE ARN", s.roleArn?.value ?? ""),
       ("EXTERNAL ID", s.externalId?.value ?? ""),
-      ("ASSUME ROLE CREDENTIAL DURATION", duration(s.credentialsDuration?.value)),
+      ("ASSUME ROLE CREDENTIAL DURATION", DurationLimits.assumeRole.describe(s.requestedRoleDuration)),
     ]
     switch profile.kind {
     case .saml:
@@ -116,10 +115,7 @@ public struct ProfileDiagnostics: Sendable {
     }
     report.profile = profile
     report.findings += checkEnvironment()
-    report.findings.append(
-      profile.settings.region == nil
-        ? .init(.error, "region is not set, it must be specified in the config file or as an environment variable")
-        : .init(.info, "region is configured in profile or environment variable"))
+    report.findings.append(Self.checkRegion(profile.settings.region))
     report.findings += checkProfile(profile)
     if let serverDate {
       do {
@@ -136,7 +132,7 @@ public struct ProfileDiagnostics: Sendable {
     }
     if let server = environment["RUNAS_NTP_SERVER"], !server.isEmpty {
       do {
-        let drift = try SNTPClient(server: server).clockOffset()
+        let drift = try await SNTPClient(server: server).clockOffset()
         let verdict = Self.judgeDrift(drift)
         report.findings.append(.init(verdict.severity, verdict.message + " according to NTP server \(server)"))
       } catch {
@@ -156,6 +152,20 @@ public struct ProfileDiagnostics: Sendable {
       return .init(.warning, "Local time drift is more than 3m0s seconds, check system time")
     }
     return .init(.info, "system time is within spec (drift \(GoDuration.format(drift)))")
+  }
+
+  /// Whether a region is set, and is a name the SDKs accept.
+  static func checkRegion(_ region: Setting<String>?) -> DiagnosticFinding {
+    guard let region else {
+      return .init(.error, "region is not set, it must be specified in the config file or as an environment variable")
+    }
+    guard RegionName.isValid(region.value) else {
+      return .init(
+        .error,
+        "region \"\(TerminalText.excerpt(region.value, limit: 100))\" (\(region.origin)) is invalid: \(RegionName.rule)"
+      )
+    }
+    return .init(.info, "region is configured in profile or environment variable")
   }
 
   func checkEnvironment() -> [DiagnosticFinding] {

@@ -32,7 +32,14 @@ public struct SNTPClient: Sendable {
   }
 
   /// Local clock minus the server's clock.
-  public func clockOffset() throws -> Duration {
+  ///
+  /// The look-up and the exchange block (`getaddrinfo`, `recv` with a timeout), so they run on a
+  /// thread of their own rather than on the concurrency pool.
+  public func clockOffset() async throws -> Duration {
+    try await DedicatedThread.run { [self] in try queryNow() }
+  }
+
+  private func queryNow() throws -> Duration {
     let (host, port) = Self.split(server)
     var hints = addrinfo()
     hints.ai_family = AF_UNSPEC
@@ -42,7 +49,9 @@ public struct SNTPClient: Sendable {
       throw Failure(message: "cannot resolve NTP server \(server)")
     }
     defer { freeaddrinfo(list) }
-    let fd = socket(address.pointee.ai_family, address.pointee.ai_socktype, address.pointee.ai_protocol)
+    let fd = socket(
+      address.pointee.ai_family, address.pointee.ai_socktype | Int32(SOCK_CLOEXEC.rawValue), address.pointee.ai_protocol
+    )
     guard fd >= 0 else { throw Failure(message: "cannot open a socket for NTP: \(String(cString: strerror(errno)))") }
     defer { close(fd) }
     let seconds = timeout.components.seconds

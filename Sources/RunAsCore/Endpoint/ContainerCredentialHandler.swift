@@ -21,20 +21,16 @@ public struct ContainerCredentialHandler: EndpointHandler {
       return .text("not found", status: 404)
     }
     guard request.method == "GET" || request.method == "HEAD" else {
-      var response = EndpointResponse.text("method not allowed", status: 405)
-      response.headers.append(("Allow", "GET"))
-      return response
+      return EndpointErrorResponse.methodNotAllowed(allow: "GET")
     }
-    if let token {
-      guard let sent = request.header("Authorization"), constantTimeEquals(sent, token) else {
-        return .text("missing or wrong authorization token", status: 401)
-      }
+    guard EndpointErrorResponse.isAuthorized(request, token: token) else {
+      return EndpointErrorResponse.unauthorized
     }
     do {
       let credentials = try await source.credentials()
       return .json(CredentialOutput.containerEndpointJSON(credentials))
     } catch {
-      return .text("cannot get credentials: \(error)", status: 500)
+      return EndpointErrorResponse.response(for: error)
     }
   }
 }

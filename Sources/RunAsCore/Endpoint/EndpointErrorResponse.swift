@@ -19,6 +19,8 @@ enum EndpointErrorResponse {
       return .text("AWS refused: \(error)", status: 502)
     case let error as HTTPTransportError:
       return .text("cannot reach AWS: \(error)", status: 502)
+    case let error as AWSTransportError:
+      return .text("cannot reach AWS: \(error)", status: 502)
     default:
       return .text("cannot get credentials: \(error)", status: 500)
     }

@@ -7,7 +7,37 @@ import NIOPosix
 ///
 /// It reads each request in full (bodies over ``maximumBodySize`` get 413), hands it to an
 /// ``EndpointHandler`` and writes the answer, keeping connections alive as clients ask.
+///
+/// Clients cannot hold it: a connection without a request in progress closes after
+/// ``Limits/idleTimeout``, a request head must arrive within ``Limits/headerTimeout`` of its first
+/// byte and its body within ``Limits/bodyTimeout``, and at ``Limits/maximumConnections`` a new
+/// connection replaces the one that has waited longest for a request. Requests whose `Host` is not
+/// a loopback name or address (or the server's own, or the instance metadata address) get 403, so
+/// a web page cannot reach the endpoint through a name it controls (DNS rebinding).
 public final class LoopbackHTTPServer: Sendable {
+  /// How long clients may take, and how many may be connected.
+  public struct Limits: Sendable {
+    /// How long a connection may stay open with no request in progress.
+    public var idleTimeout: Duration
+    /// How long a request's head may take to arrive, from its first byte.
+    public var headerTimeout: Duration
+    /// How long a request's body may take to arrive, after its head.
+    public var bodyTimeout: Duration
+    /// The most connections open at once.
+    public var maximumConnections: Int
+
+    /// Creates limits.
+    public init(
+      idleTimeout: Duration = .seconds(60), headerTimeout: Duration = .seconds(10),
+      bodyTimeout: Duration = .seconds(10), maximumConnections: Int = 128
+    ) {
+      self.idleTimeout = idleTimeout
+      self.headerTimeout = headerTimeout
+      self.bodyTimeout = bodyTimeout
+      self.maximumConnections = max(1, maximumConnections)
+    }
+  }
+
   /// The port the server listens on (the real one when started on port 0).
   public let port: Int
   /// The address it listens on.
@@ -29,18 +59,22 @@ public final class LoopbackHTTPServer: Sendable {
   ///
   /// A connection that cannot be set up is logged to `logger` and closed; the server keeps listening.
   public static func start(
-    host: String = "127.0.0.1", port: Int = 0, handler: any EndpointHandler,
+    host: String = "127.0.0.1", port: Int = 0, handler: any EndpointHandler, limits: Limits = Limits(),
     logger: Logger = Logger(label: "aws-runas.endpoint", factory: { _ in SwiftLogNoOpLogHandler() })
   ) async throws -> LoopbackHTTPServer {
-    try await start(host: host, port: port, handler: handler, logger: logger, prepareConnection: prepare)
+    try await start(
+      host: host, port: port, handler: handler, limits: limits, logger: logger,
+      prepareConnection: { try prepare($0) })
   }
 
-  /// ``start(host:port:handler:logger:)`` with the per-connection set-up given (tests make it fail).
+  /// ``start(host:port:handler:limits:logger:)`` with the per-connection set-up given (tests make
+  /// it fail).
   static func start(
-    host: String, port: Int, handler: any EndpointHandler, logger: Logger,
+    host: String, port: Int, handler: any EndpointHandler, limits: Limits = Limits(), logger: Logger,
     prepareConnection: @escaping @Sendable (any Channel) throws -> Void
   ) async throws -> LoopbackHTTPServer {
     typealias Connection = NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>
+    let connections = ConnectionRegistry(capacity: limits.maximumConnections)
     // Per-connection set-up lives in the child initializer, not in `childChannelOption`: a failing
     // child option is fired through the server channel and ends the accept loop, while a failing
     // initializer only loses its own connection.
@@ -49,8 +83,15 @@ public final class LoopbackHTTPServer: Sendable {
       .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
       .bind(host: host, port: port) { child in
         child.eventLoop.makeCompletedFuture {
+          guard connections.admit(child) else {
+            logger.debug("credential endpoint: refused a connection, all \(limits.maximumConnections) are busy")
+            child.close(promise: nil)
+            throw ConnectionLimitReached()
+          }
           do {
             try prepareConnection(child)
+            try child.pipeline.syncOperations.addHandler(RequestBytesObserver(), position: .first)
+            try child.pipeline.syncOperations.addHandler(ConnectionDeadlines(limits: limits, connections: connections))
             return try Connection(wrappingChannelSynchronously: child)
           } catch {
             logger.warning("credential endpoint: dropped a connection that could not be set up: \(error)")
@@ -61,12 +102,13 @@ public final class LoopbackHTTPServer: Sendable {
       }
     let boundPort = channel.channel.localAddress?.port ?? port
     let underlying = channel.channel
+    let hosts = AllowedHosts(boundHost: host)
     let loop = Task {
       do {
         try await channel.executeThenClose { inbound in
           try await withThrowingDiscardingTaskGroup { group in
             for try await connection in inbound {
-              group.addTask { await serve(connection, handler: handler) }
+              group.addTask { await serve(connection, handler: handler, hosts: hosts) }
             }
           }
         }
@@ -95,7 +137,8 @@ public final class LoopbackHTTPServer: Sendable {
   }
 
   private static func serve(
-    _ connection: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, handler: any EndpointHandler
+    _ connection: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, handler: any EndpointHandler,
+    hosts: AllowedHosts
   ) async {
     try? await connection.executeThenClose { inbound, outbound in
       var head: HTTPRequestHead?
@@ -116,7 +159,12 @@ public final class LoopbackHTTPServer: Sendable {
         case .end:
           guard let requestHead = head else { continue }
           let response: EndpointResponse
-          if tooLarge {
+          let host = requestHead.headers.first(name: "Host")
+          if !hosts.allows(host) {
+            response = .text(
+              "the Host header \"\(TerminalText.excerpt(host ?? "", limit: 64))\" is not a loopback address or name",
+              status: 403)
+          } else if tooLarge {
             response = .text("request body too large", status: 413)
           } else {
             response = await handler.respond(to: request(from: requestHead, body: body))

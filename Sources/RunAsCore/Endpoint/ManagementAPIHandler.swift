@@ -3,12 +3,15 @@
 /// | route | method | answer |
 /// |---|---|---|
 /// | `/profile` | GET | the active profile as JSON; 404 before one is selected |
-/// | `/profile` | POST | body = a profile name (≤ 256 bytes): re-reads the configuration, gets the profile's credentials, makes it active, answers as GET |
+/// | `/profile` | POST | body = a profile name (≤ 256 bytes; as a JSON string with `application/json`): re-reads the configuration, gets the profile's credentials, makes it active, answers as GET |
 /// | `/list-roles` | GET | JSON array of the profiles with a `role_arn` |
 /// | `/list-profiles` | GET | JSON array of the profiles without one (source profiles) |
 /// | `/refresh` | POST | discards the active profile's cached credentials; body `success` |
 ///
 /// With a token every request must send it in `Authorization`, like the credential routes.
+/// Without one, `POST`s must carry a `Content-Type` that an HTML form cannot send (such as
+/// `application/json`): a browser asks the server before sending any other type cross-site, which
+/// this server never allows, so a web page the user visits cannot switch profiles or refresh.
 public struct ManagementAPIHandler: EndpointHandler {
   /// The routes this handler answers.
   public static let routes: Set<String> = ["/", "/profile", "/list-roles", "/list-profiles", "/refresh"]
@@ -35,6 +38,11 @@ public struct ManagementAPIHandler: EndpointHandler {
     guard handles(request.path) else { return .text("not found", status: 404) }
     guard EndpointErrorResponse.isAuthorized(request, token: token) else {
       return EndpointErrorResponse.unauthorized
+    }
+    if request.method == "POST", token == nil, Self.mayComeFromWebPage(request) {
+      return .text(
+        "management calls need a Content-Type a web form cannot send, e.g. -H 'Content-Type: application/json'",
+        status: 415)
     }
     switch (request.path, request.method) {
     case ("/", "GET"), ("/", "HEAD"):
@@ -75,8 +83,14 @@ public struct ManagementAPIHandler: EndpointHandler {
     guard request.body.count <= Self.maximumProfileNameSize else {
       return .text("profile name longer than \(Self.maximumProfileNameSize) bytes", status: 413)
     }
-    guard let text = String(validating: request.body, as: UTF8.self) else {
+    guard var text = String(validating: request.body, as: UTF8.self) else {
       return .text("profile name is not UTF-8", status: 400)
+    }
+    if Self.mediaType(request) == "application/json", text.first == "\"" {
+      guard let decoded = FlatJSONObject.parseString(request.body) else {
+        return .text("the body is not a JSON string", status: 400)
+      }
+      text = decoded
     }
     let name = text.trimmingCharacters(in: .whitespacesAndNewlines)
     guard !name.isEmpty else { return .text("send a profile name as the request body", status: 400) }
@@ -89,6 +103,24 @@ public struct ManagementAPIHandler: EndpointHandler {
     } catch {
       return EndpointErrorResponse.response(for: error)
     }
+  }
+
+  /// Media types a web page can send cross-site without asking the server first (HTML forms and
+  /// "simple" `fetch` requests).
+  static let formMediaTypes: Set<String> = ["application/x-www-form-urlencoded", "multipart/form-data", "text/plain"]
+
+  /// The request's media type, lower-cased, without parameters; empty when there is none.
+  static func mediaType(_ request: EndpointRequest) -> String {
+    guard let value = request.header("Content-Type") else { return "" }
+    let type = value.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+    return type.trimmingCharacters(in: .whitespaces).lowercased()
+  }
+
+  /// Whether a web page could have sent `request` without the server's consent: no media type
+  /// (a `fetch` with a bare body) or a form's.
+  static func mayComeFromWebPage(_ request: EndpointRequest) -> Bool {
+    let type = mediaType(request)
+    return type.isEmpty || formMediaTypes.contains(type)
   }
 
   /// The `/profile` document: the Go tool's keys (`role_arn`, `external_id`, `auth_url`,

@@ -71,7 +71,7 @@ public struct SwitchboardHandler: EndpointHandler {
       let credentials = try await active.source.credentials()
       return .json(CredentialOutput.containerEndpointJSON(credentials))
     } catch {
-      return .text("cannot get credentials for \(active.profileName): \(error)", status: 500)
+      return EndpointErrorResponse.response(for: error)
     }
   }
 }

@@ -58,11 +58,56 @@ public enum ChildProcess {
     return nil
   }
 
+  /// `posix_spawn` with only standard input, output and error inherited.
+  ///
+  /// Libraries open descriptors without close-on-exec (SwiftNIO's listening sockets, accepted
+  /// connections and epoll descriptor among them); a child that inherited the credential
+  /// endpoint's socket would keep the port open, through any background process it leaves, after
+  /// aws-runas exits. So everything above 2 is closed in the child, whoever opened it.
+  ///
+  /// - Returns: 0, or the error number `posix_spawn` returns.
+  public static func spawn(
+    _ pid: inout pid_t, _ executable: String, attributes: UnsafeMutablePointer<posix_spawnattr_t>?,
+    _ argv: [UnsafeMutablePointer<CChar>?], _ envp: [UnsafeMutablePointer<CChar>?]
+  ) -> Int32 {
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    if let closeFrom = addCloseFrom {
+      let status = closeFrom(&actions, 3)
+      if status != 0 { return status }
+    } else {
+      markInheritedDescriptorsCloseOnExec()
+    }
+    return posix_spawn(&pid, executable, &actions, attributes, argv, envp)
+  }
+
+  private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+
+  /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34 and later), which the Swift module
+  /// does not export; `nil` where the C library lacks it.
+  private static let addCloseFrom: AddCloseFrom? = {
+    guard let handle = dlopen(nil, RTLD_NOW), let symbol = dlsym(handle, "posix_spawn_file_actions_addclosefrom_np")
+    else { return nil }
+    return unsafeBitCast(symbol, to: AddCloseFrom.self)
+  }()
+
+  /// Sets close-on-exec on every open descriptor above 2, for C libraries without
+  /// `addclosefrom`. (A descriptor another thread opens meanwhile can still slip through.)
+  static func markInheritedDescriptorsCloseOnExec() {
+    // Listed first, so the directory's own descriptor is closed before the loop.
+    for descriptor in (POSIXFile.entries(ofDirectory: "/proc/self/fd") ?? []).compactMap({ Int32($0) })
+    where descriptor > 2 {
+      let flags = fcntl(descriptor, F_GETFD)
+      if flags >= 0 { _ = fcntl(descriptor, F_SETFD, flags | FD_CLOEXEC) }
+    }
+  }
+
   /// Runs `arguments` with exactly `environment` and waits for it to end.
   public static func run(_ arguments: [String], environment: [String: String]) async throws -> Termination {
     guard let command = resolveCommand(arguments, environment: environment) else {
       throw LaunchError(
-        message: "command not found: \(arguments.first ?? "")",
+        message: "command not found: \(TerminalText.excerpt(arguments.first ?? "", limit: 100))",
         hint: "check the name, or that it is on PATH")
     }
     let executable =
@@ -97,7 +142,7 @@ public enum ChildProcess {
       envp.forEach { free($0) }
     }
     var spawned: pid_t = 0
-    let status = posix_spawn(&spawned, executable, nil, &attributes, argv, envp)
+    let status = spawn(&spawned, executable, attributes: &attributes, argv, envp)
     let pid = spawned
     guard status == 0 else {
       throw LaunchError(message: "cannot run \(command[0]): \(String(cString: strerror(status)))", hint: nil)

@@ -88,7 +88,8 @@ public struct IdentityListing: Sendable {
   private func iamClient(for profile: ResolvedProfile, credentials: AWSCredentials) throws -> IAMClient {
     let settings = profile.settings
     let endpoint = try EndpointResolver.resolve(
-      service: "iam", region: settings.region?.value, environment: engine.environment,
+      service: "iam", region: settings.region?.value, regionOrigin: settings.region?.origin,
+      environment: engine.environment,
       servicesEndpointURL: settings.serviceEndpoints["iam"]?.value, profileEndpointURL: settings.endpointURL?.value)
     return IAMClient(
       endpoint: endpoint, credentials: credentials,

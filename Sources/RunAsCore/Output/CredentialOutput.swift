@@ -26,33 +26,70 @@ public enum ShellDialect: String, Sendable, CaseIterable {
   }
 
   /// One statement that sets `name` to `value`, quoted so any character survives `eval`.
+  ///
+  /// Quoting works on UTF-8 bytes, not characters: a quote followed by a combining mark is one
+  /// `Character` but still ends the string for the shell.
   public func assignment(_ name: String, _ value: String) -> String {
     switch self {
     case .posix:
-      return "export \(name)='" + Self.escaping(value) { $0 == UInt8(ascii: "'") ? #"'\''"# : nil } + "'"
+      return "export \(name)='" + escaped(value) + "'"
     case .fish:
-      let escaped = Self.escaping(value) {
-        $0 == UInt8(ascii: "\\") ? #"\\"# : $0 == UInt8(ascii: "'") ? #"\'"# : nil
-      }
-      return "set -gx \(name) '\(escaped)'"
+      return "set -gx \(name) '" + escaped(value) + "'"
     case .powershell:
-      return "$env:\(name) = '" + Self.escaping(value) { $0 == UInt8(ascii: "'") ? "''" : nil } + "'"
+      return "$env:\(name) = '" + escaped(value) + "'"
     }
   }
 
-  /// `value` with the bytes `escape` has a replacement for replaced.
+  /// `value` made safe inside this dialect's single quotes: POSIX closes, escapes and reopens at
+  /// `'`; fish puts `\` before `\` and `'`; PowerShell doubles each of the five characters its
+  /// grammar ends a single-quoted string at (`'` and U+2018–U+201B).
   ///
-  /// Byte by byte, not `Character` by `Character`: a quote followed by a combining mark is one
-  /// `Character`, but the shell still sees a quote. (And no `String.replacing`, whose generic
-  /// algorithms cost a runtime conformance lookup on the cached-credential path.)
-  static func escaping(_ value: String, _ escape: (UInt8) -> String?) -> String {
-    guard value.utf8.contains(where: { escape($0) != nil }) else { return value }
-    var bytes: [UInt8] = []
-    bytes.reserveCapacity(value.utf8.count + 16)
-    for byte in value.utf8 {
-      if let replacement = escape(byte) { bytes += replacement.utf8 } else { bytes.append(byte) }
+  /// Works on UTF-8 bytes, not `Character`s: a quote followed by a combining mark is one
+  /// `Character` but still a quote to the shell. (No `String.replacing` or `Set` either, whose
+  /// generic code costs runtime conformance lookups on the cached-credential path.)
+  private func escaped(_ value: String) -> String {
+    // Keys, secrets and tokens hold none of these bytes: the usual value is returned as it is.
+    guard value.utf8.contains(where: { $0 == UInt8(ascii: "'") || $0 == UInt8(ascii: "\\") || $0 == 0xE2 })
+    else { return value }
+    let bytes = Array(value.utf8)
+    var output: [UInt8] = []
+    output.reserveCapacity(bytes.count + 16)
+    var index = 0
+    while index < bytes.count {
+      let length = quoteLength(in: bytes, at: index)
+      guard length > 0 else {
+        output.append(bytes[index])
+        index += 1
+        continue
+      }
+      let quote = bytes[index..<index + length]
+      switch self {
+      case .posix: output += #"'\''"#.utf8
+      case .fish: output += [UInt8(ascii: "\\")] + quote
+      case .powershell: output += quote + quote
+      }
+      index += length
     }
-    return String(decoding: bytes, as: UTF8.self)
+    return String(decoding: output, as: UTF8.self)
+  }
+
+  /// How many bytes at `index` form a character this dialect must escape in single quotes; 0
+  /// when the byte there is plain text.
+  private func quoteLength(in bytes: [UInt8], at index: Int) -> Int {
+    let byte = bytes[index]
+    if byte == UInt8(ascii: "'") { return 1 }
+    switch self {
+    case .posix:
+      return 0
+    case .fish:
+      return byte == UInt8(ascii: "\\") ? 1 : 0
+    case .powershell:
+      // U+2018–U+201B are E2 80 98 to E2 80 9B in UTF-8.
+      guard byte == 0xE2, index + 2 < bytes.count, bytes[index + 1] == 0x80, bytes[index + 2] >= 0x98,
+        bytes[index + 2] <= 0x9B
+      else { return 0 }
+      return 3
+    }
   }
 }
 

@@ -29,6 +29,7 @@ public struct FileLock: Sendable {
   }
 
   /// Runs `body` while holding the lock, waiting up to `timeout` for another holder to finish.
+  /// The lock file's directory must exist.
   ///
   /// Waiting polls without blocking a thread, so other tasks keep running; the lock is released
   /// however `body` ends, and by the kernel if the process dies.
@@ -36,12 +37,18 @@ public struct FileLock: Sendable {
     timeout: Duration = .seconds(600),
     _ body: () async throws -> T
   ) async throws -> T {
-    try POSIXFile.makeDirectories(POSIXFile.directoryName(path))
-    let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+    // Never through a symbolic link: a dangling one would create a file wherever it points.
+    let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, 0o600)
     guard fd >= 0 else {
-      throw Failure(path: path, reason: String(cString: strerror(errno)))
+      let code = errno
+      if code == ELOOP { throw Failure(path: path, reason: "it is a symbolic link; remove it") }
+      throw Failure(path: path, reason: String(cString: strerror(code)))
     }
     defer { close(fd) }
+    var status = stat()
+    guard fstat(fd, &status) == 0, Int(status.st_mode) & Int(S_IFMT) == Int(S_IFREG) else {
+      throw Failure(path: path, reason: "it is not a regular file; remove it")
+    }
     let clock = ContinuousClock()
     let deadline = clock.now.advanced(by: timeout)
     var pause = Duration.milliseconds(2)

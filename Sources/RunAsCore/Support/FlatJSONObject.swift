@@ -4,24 +4,46 @@
 /// `JSONDecoder` pays for `Codable`'s dynamic casts on the first use in a process, which shows on
 /// the cached-credential path; this reader does not.
 public enum FlatJSONObject {
-  /// The members of `bytes` as text (strings unescaped, other scalars as written), or `nil` when
-  /// it is not a flat JSON object.
-  public static func parse(_ bytes: [UInt8]) -> [String: String]? {
+  /// One member's value, keeping whether it was a string: `"123"` and `123` are different answers.
+  public enum Value: Sendable, Equatable {
+    /// A string, unescaped.
+    case string(String)
+    /// A number, `true`, `false` or `null`, as written.
+    case literal(String)
+
+    /// The text of a string member; `nil` for any other kind of value.
+    public var string: String? {
+      if case .string(let text) = self { return text }
+      return nil
+    }
+  }
+
+  /// The members of `bytes`, or `nil` when it is not a flat JSON object.
+  public static func parse(_ bytes: [UInt8]) -> [String: Value]? {
     var reader = Reader(bytes: bytes)
     return reader.object()
+  }
+
+  /// The text of `bytes` when they are one JSON string (surrounding whitespace allowed).
+  public static func parseString(_ bytes: [UInt8]) -> String? {
+    var reader = Reader(bytes: bytes)
+    reader.skipSpace()
+    guard let text = reader.string() else { return nil }
+    reader.skipSpace()
+    return reader.index == bytes.count ? text : nil
   }
 
   private struct Reader {
     let bytes: [UInt8]
     var index = 0
 
-    mutating func object() -> [String: String]? {
+    mutating func object() -> [String: Value]? {
       skipSpace()
       guard take(UInt8(ascii: "{")) else { return nil }
-      // Room for a cache file's members up front: growing a `[String: String]` can cost a runtime
-      // lookup of `String: Hashable` (a scan of every conformance in the binary) on the
+      // Room for a cache file's members up front: growing a dictionary keyed by `String` can cost
+      // a runtime lookup of `String: Hashable` (a scan of every conformance in the binary) on the
       // cached-credential path.
-      var result = [String: String](minimumCapacity: 8)
+      var result = [String: Value](minimumCapacity: 8)
       skipSpace()
       if take(UInt8(ascii: "}")) { return finish(result) }
       while true {
@@ -39,22 +61,50 @@ public enum FlatJSONObject {
       }
     }
 
-    mutating func finish(_ result: [String: String]) -> [String: String]? {
+    mutating func finish(_ result: [String: Value]) -> [String: Value]? {
       skipSpace()
       return index == bytes.count ? result : nil
     }
 
-    mutating func scalar() -> String? {
+    mutating func scalar() -> Value? {
       guard index < bytes.count else { return nil }
-      if bytes[index] == UInt8(ascii: "\"") { return string() }
+      if bytes[index] == UInt8(ascii: "\"") { return string().map(Value.string) }
       let start = index
-      while index < bytes.count, !" \t\r\n,}".utf8.contains(bytes[index]) {
-        let byte = bytes[index]
-        // Nested values are not part of the flat format.
-        if byte == UInt8(ascii: "{") || byte == UInt8(ascii: "[") || byte == UInt8(ascii: "\"") { return nil }
-        index += 1
+      while index < bytes.count, !" \t\r\n,}".utf8.contains(bytes[index]) { index += 1 }
+      let literal = bytes[start..<index]
+      guard Self.isLiteral(literal) else { return nil }
+      return .literal(String(decoding: literal, as: UTF8.self))
+    }
+
+    /// Whether `text` is `true`, `false`, `null` or a number in JSON's grammar.
+    static func isLiteral(_ text: ArraySlice<UInt8>) -> Bool {
+      if text.elementsEqual("true".utf8) || text.elementsEqual("false".utf8) || text.elementsEqual("null".utf8) {
+        return true
       }
-      return index > start ? String(decoding: bytes[start..<index], as: UTF8.self) : nil
+      var position = text.startIndex
+      func digits() -> Int {
+        let start = position
+        while position < text.endIndex, text[position] >= UInt8(ascii: "0"), text[position] <= UInt8(ascii: "9") {
+          position += 1
+        }
+        return position - start
+      }
+      if position < text.endIndex, text[position] == UInt8(ascii: "-") { position += 1 }
+      let integerStart = position
+      let integerDigits = digits()
+      guard integerDigits > 0, integerDigits == 1 || text[integerStart] != UInt8(ascii: "0") else { return false }
+      if position < text.endIndex, text[position] == UInt8(ascii: ".") {
+        position += 1
+        guard digits() > 0 else { return false }
+      }
+      if position < text.endIndex, text[position] == UInt8(ascii: "e") || text[position] == UInt8(ascii: "E") {
+        position += 1
+        if position < text.endIndex, text[position] == UInt8(ascii: "+") || text[position] == UInt8(ascii: "-") {
+          position += 1
+        }
+        guard digits() > 0 else { return false }
+      }
+      return position == text.endIndex
     }
 
     mutating func string() -> String? {

@@ -11,68 +11,124 @@
 /// Everything here works on paths and raw bytes so that the cached-credential path stays a handful
 /// of system calls.
 public enum POSIXFile {
-  /// The error of a failed file operation: the operation, the path and the `errno` text.
+  /// The error of a failed file operation: the operation, the path and the `errno` text (or a
+  /// reason of its own, such as a size limit).
   public struct Failure: Error, Sendable, CustomStringConvertible {
     /// What was being done, e.g. `write`.
     public let operation: String
     /// The file the operation was on.
     public let path: String
-    /// The `errno` value.
+    /// The `errno` value; 0 when ``reason`` says what went wrong.
     public let code: Int32
+    /// Why it failed, when that is not an `errno`.
+    public let reason: String?
+
+    /// A failure with an `errno` value.
+    public init(operation: String, path: String, code: Int32) {
+      self.operation = operation
+      self.path = path
+      self.code = code
+      self.reason = nil
+    }
+
+    /// A failure for a reason in words.
+    public init(operation: String, path: String, reason: String) {
+      self.operation = operation
+      self.path = path
+      self.code = 0
+      self.reason = reason
+    }
 
     /// One line naming the operation, the path and the reason.
     public var description: String {
-      "cannot \(operation) \(path): \(String(cString: strerror(code)))"
+      "cannot \(operation) \(path): \(reason ?? String(cString: strerror(code)))"
     }
   }
 
-  /// Reads a whole file; `nil` when it does not exist.
-  public static func read(_ path: String) throws(Failure) -> [UInt8]? {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
+  /// The most ``read(_:limit:waitingAtMost:)`` reads unless told otherwise.
+  public static let defaultReadLimit = 4 * 1024 * 1024
+
+  /// Reads a whole file of at most `limit` bytes; `nil` when it does not exist.
+  ///
+  /// Anything that is not a regular file is read with care: a directory is an error, a device
+  /// such as `/dev/zero` stops at `limit`, and a FIFO that yields nothing for `wait` is an error
+  /// instead of a hang. `/dev/null` reads as empty.
+  public static func read(
+    _ path: String, limit: Int = defaultReadLimit, waitingAtMost wait: Duration = .seconds(5)
+  ) throws(Failure) -> [UInt8]? {
+    let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
     if fd < 0 {
       if errno == ENOENT || errno == ENOTDIR { return nil }
       throw Failure(operation: "read", path: path, code: errno)
     }
     defer { close(fd) }
     var st = stat()
-    let expectedSize = fstat(fd, &st) == 0 ? Int(st.st_size) : 0
-    guard let bytes = readAll(fd, expectedSize: expectedSize) else {
-      throw Failure(operation: "read", path: path, code: errno)
+    guard fstat(fd, &st) == 0 else { throw Failure(operation: "read", path: path, code: errno) }
+    // Int conversions because mode_t and the S_IF* constants differ in width across platforms.
+    let type = Int(st.st_mode) & Int(S_IFMT)
+    if type == Int(S_IFDIR) { throw Failure(operation: "read", path: path, reason: "it is a directory") }
+    func tooLarge() -> Failure {
+      Failure(operation: "read", path: path, reason: "it is larger than \(describeSize(limit))")
     }
-    return bytes
-  }
-
-  /// Reads `fd` to its end; `nil` on a read error (`errno` says which).
-  ///
-  /// `expectedSize` (from `fstat`; 0 for files such as those in `/proc` that do not know it)
-  /// sizes the buffer, which the file's bytes are read straight into: nothing is cleared or
-  /// copied, and no large buffer on the stack (whose every page a stack probe would touch).
-  static func readAll(_ fd: Int32, expectedSize: Int) -> [UInt8]? {
+    let expectedSize = type == Int(S_IFREG) ? Int(st.st_size) : 0
+    if expectedSize > limit { throw tooLarge() }
+    // The bytes are read straight into the array (nothing cleared or copied, no large buffer on
+    // the stack, whose every page a stack probe would touch), sized one byte past `fstat`'s size
+    // so the end of a regular file shows in the same buffer; devices and FIFOs (size 0) start at
+    // 4 KiB and double, never past one byte more than `limit`.
     var bytes: [UInt8] = []
-    // One more than expected, so the end of the file shows without a second buffer.
-    var capacity = max(expectedSize + 1, 4096)
+    var capacity = min(max(expectedSize + 1, 4096), limit + 1)
+    var deadline: ContinuousClock.Instant?
     while true {
-      var failed = false
+      var ended = false
+      var failure: Int32 = 0
       let chunk = [UInt8](unsafeUninitializedCapacity: capacity - bytes.count) { buffer, filled in
         while filled < buffer.count {
           let count = Glibc.read(fd, buffer.baseAddress! + filled, buffer.count - filled)
-          if count < 0 && errno == EINTR { continue }
-          if count < 0 { failed = true }
-          if count <= 0 { return }
-          filled += count
+          if count > 0 {
+            filled += count
+          } else if count == 0 {
+            ended = true
+            return
+          } else if errno != EINTR {
+            failure = errno
+            return
+          }
         }
       }
-      if failed { return nil }
       if bytes.isEmpty { bytes = chunk } else { bytes += chunk }
-      if bytes.count < capacity { return bytes }
-      capacity *= 2
+      if bytes.count > limit { throw tooLarge() }
+      if ended { return bytes }
+      if failure == EAGAIN || failure == EWOULDBLOCK {
+        // A FIFO or socket whose writer has not written yet.
+        let clock = ContinuousClock()
+        let end = deadline ?? clock.now.advanced(by: wait)
+        deadline = end
+        let left = clock.now.duration(to: end)
+        var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        let milliseconds = max(
+          0, left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000)
+        if left > .zero, poll(&poller, 1, Int32(min(milliseconds, 60_000))) != 0 { continue }
+        throw Failure(
+          operation: "read", path: path, reason: "nothing to read within \(wait) (a FIFO nobody writes to?)")
+      }
+      if failure != 0 { throw Failure(operation: "read", path: path, code: failure) }
+      capacity = min(capacity * 2, limit + 1)
     }
   }
 
-  /// Reads a whole file as UTF-8 text; `nil` when it does not exist.
-  public static func readText(_ path: String) throws(Failure) -> String? {
-    guard let bytes = try read(path) else { return nil }
+  /// Reads a whole file as UTF-8 text; `nil` when it does not exist. Same limits as
+  /// ``read(_:limit:waitingAtMost:)``.
+  public static func readText(_ path: String, limit: Int = defaultReadLimit) throws(Failure) -> String? {
+    guard let bytes = try read(path, limit: limit) else { return nil }
     return String(decoding: bytes, as: UTF8.self)
+  }
+
+  /// `4 MiB`, `64 KiB` or `100 bytes`.
+  static func describeSize(_ bytes: Int) -> String {
+    if bytes >= 1024 * 1024, bytes % (1024 * 1024) == 0 { return "\(bytes / (1024 * 1024)) MiB" }
+    if bytes >= 1024, bytes % 1024 == 0 { return "\(bytes / 1024) KiB" }
+    return "\(bytes) bytes"
   }
 
   /// Whether a path exists (any file type).
@@ -85,23 +141,27 @@ public enum POSIXFile {
     if path.isEmpty || exists(path) { return }
     let parent = directoryName(path)
     if parent != path { try makeDirectories(parent, mode: mode) }
+    try makeDirectory(path, mode: mode)
+  }
+
+  /// Creates one directory (not its parents) with the given mode; an existing one is fine.
+  public static func makeDirectory(_ path: String, mode: mode_t = 0o700) throws(Failure) {
     if mkdir(path, mode) != 0 && errno != EEXIST {
       throw Failure(operation: "create directory", path: path, code: errno)
     }
   }
 
   /// Replaces `path` atomically with `bytes`: a private temporary file in the same directory is
-  /// written with `mode` from the start, flushed, then renamed over the target.
+  /// written with `mode` from the start, flushed, then renamed over the target. The directory
+  /// must exist; nothing is created but the file.
   ///
   /// A reader sees either the old file or the new one, never a partial write, and the content is
-  /// never readable by others, not even for an instant.
+  /// never readable by others, not even for an instant. Temporary files that an interrupted
+  /// earlier write of `path` left behind are removed first, so callers must not write the same
+  /// path concurrently (the cache and the credentials file writers hold its lock).
   public static func writeAtomically(_ bytes: [UInt8], to path: String, mode: mode_t = 0o600) throws(Failure) {
-    let directory = directoryName(path)
-    try makeDirectories(directory)
-    var template = Array((path + "_XXXXXX.tmp").utf8CString)
-    let fd = template.withUnsafeMutableBufferPointer { mkstemps($0.baseAddress!, 4) }
-    if fd < 0 { throw Failure(operation: "create a temporary file for", path: path, code: errno) }
-    let tempPath = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+    removeTemporaryFiles(of: path)
+    let (fd, tempPath) = try createTemporaryFile(for: path, mode: mode)
     var succeeded = false
     defer {
       if !succeeded { unlink(tempPath) }
@@ -130,6 +190,50 @@ public enum POSIXFile {
     close(fd)
     if rename(tempPath, path) != 0 { throw Failure(operation: "replace", path: path, code: errno) }
     succeeded = true
+  }
+
+  /// The end of a temporary file's name, after `_` and six random characters.
+  private static let temporarySuffix = ".tmp"
+
+  /// Creates `<path>_XXXXXX.tmp` exclusively, close-on-exec, never through a symbolic link.
+  /// (`mkostemps`, which does the same, is not exported to Swift.)
+  private static func createTemporaryFile(for path: String, mode: mode_t) throws(Failure) -> (Int32, String) {
+    let alphabet = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+    var generator = SystemRandomNumberGenerator()
+    for _ in 0..<100 {
+      let random = String((0..<6).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] })
+      let candidate = path + "_" + random + temporarySuffix
+      let fd = open(candidate, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode)
+      if fd >= 0 { return (fd, candidate) }
+      if errno != EEXIST { throw Failure(operation: "create a temporary file for", path: path, code: errno) }
+    }
+    throw Failure(operation: "create a temporary file for", path: path, code: EEXIST)
+  }
+
+  /// Removes `<path>_XXXXXX.tmp` files: what a write killed between creating its temporary file
+  /// and renaming it leaves, with the secret it was writing inside.
+  static func removeTemporaryFiles(of path: String) {
+    let directory = directoryName(path)
+    let prefix = (path.lastIndex(of: "/").map { String(path[path.index(after: $0)...]) } ?? path) + "_"
+    let expectedLength = prefix.utf8.count + 6 + temporarySuffix.utf8.count
+    for name in entries(ofDirectory: directory) ?? []
+    where name.utf8.count == expectedLength && name.hasPrefix(prefix) && name.hasSuffix(temporarySuffix) {
+      unlink(directory + "/" + name)
+    }
+  }
+
+  /// The names in a directory (without `.` and `..`), or `nil` when it cannot be read.
+  public static func entries(ofDirectory path: String) -> [String]? {
+    guard let stream = opendir(path) else { return nil }
+    defer { closedir(stream) }
+    var names: [String] = []
+    while let entry = readdir(stream) {
+      let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+        String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+      }
+      if name != "." && name != ".." { names.append(name) }
+    }
+    return names
   }
 
   /// Removes a file; a missing file is not an error.

@@ -1,7 +1,8 @@
 /// `aws-runas -u` (spec §7.4, §12.2): asks the release page which version is the latest.
 ///
 /// A `HEAD` of the "latest release" URL answers with a redirect whose `Location` ends in the
-/// latest version's tag. Redirects are not followed; the whole check has 5 seconds.
+/// latest version's tag. Redirects are not followed; the check has the same HTTP timeout as every
+/// other call (`AWS_RUNAS_HTTP_TIMEOUT`).
 public struct UpdateCheck: Sendable {
   /// The release page checked unless `RUNAS_UPDATE_URL` names another.
   public static let defaultURL = "https://github.com/mmmorris1975/aws-runas/releases/latest"
@@ -22,15 +23,16 @@ public struct UpdateCheck: Sendable {
   public let currentVersion: String
   private let transport: any HTTPTransport
 
-  /// Creates the check for `environment` (`RUNAS_UPDATE_URL`).
+  /// Creates the check for `environment` (`RUNAS_UPDATE_URL`, and `AWS_RUNAS_HTTP_TIMEOUT` when no
+  /// `transport` is given).
   public init(
     environment: [String: String], currentVersion: String = RunAsCore.version,
-    transport: any HTTPTransport = AsyncHTTPClientTransport(totalTimeout: .seconds(5))
+    transport: (any HTTPTransport)? = nil
   ) {
     let configured = environment[Self.urlVariable] ?? ""
     self.url = configured.isEmpty ? Self.defaultURL : configured
     self.currentVersion = currentVersion
-    self.transport = transport
+    self.transport = transport ?? AsyncHTTPClientTransport(environment: environment)
   }
 
   /// Asks the release page.

@@ -40,23 +40,46 @@ public struct AppState: Sendable {
 
   /// A question from the engine, shown as a modal.
   public struct Prompt: Sendable, Equatable {
+    /// What kind of answer the prompt wants.
+    public enum Kind: Sendable, Equatable {
+      /// Typed text; masked when secret (passwords).
+      case text(isSecret: Bool)
+      /// One of these options (MFA factors, roles, accounts).
+      case choice([String])
+      /// No answer: a notice shown while something happens elsewhere; Esc cancels it.
+      case notice
+    }
+
     /// Identifies the waiting caller.
     public var id: Int
-    /// The question, e.g. `MFA token code: `.
+    /// The question, e.g. `MFA token code: `, or the notice.
     public var question: String
-    /// Whether the answer is hidden.
-    public var isSecret: Bool
+    /// What kind of answer it wants.
+    public var kind: Kind
     /// The profile it is asked for, if known.
     public var profileName: String?
     /// What has been typed.
     public var input: String = ""
+    /// The highlighted option of a choice.
+    public var selection: Int = 0
 
-    /// Creates a prompt.
-    public init(id: Int, question: String, isSecret: Bool, profileName: String?) {
+    /// Creates a prompt of any kind.
+    public init(id: Int, question: String, kind: Kind, profileName: String?) {
       self.id = id
       self.question = question
-      self.isSecret = isSecret
+      self.kind = kind
       self.profileName = profileName
+    }
+
+    /// Creates a text prompt.
+    public init(id: Int, question: String, isSecret: Bool, profileName: String?) {
+      self.init(id: id, question: question, kind: .text(isSecret: isSecret), profileName: profileName)
+    }
+
+    /// Whether typed text is masked.
+    public var isSecret: Bool {
+      if case .text(let isSecret) = kind { return isSecret }
+      return false
     }
   }
 
@@ -143,6 +166,8 @@ public struct AppState: Sendable {
   public var flash: Flash?
   /// The clock, advanced by ticks.
   public var now: Date
+  /// How times are shown (the user's zone in the app; UTC in tests, so screens are repeatable).
+  public var localTime: LocalTime = .utc
   /// Screen size, for paging.
   public var screenRows: Int = 24
   /// Screen width.

@@ -28,6 +28,8 @@ public enum Event: Sendable {
   case diagnoseFinished(profile: String, AppState.Diagnosis)
   /// The engine asks the user something.
   case promptRequested(AppState.Prompt)
+  /// The engine no longer needs prompt `id` (a notice whose work ended).
+  case promptDismissed(id: Int)
   /// The switchboard listens.
   case switchboardStarted(url: String, token: String)
   /// The switchboard now serves `profile`.
@@ -74,6 +76,8 @@ public enum Effect: Sendable, Equatable {
   case reloadCaches
   /// Answer the waiting prompt `id`.
   case answerPrompt(id: Int, answer: String)
+  /// Answer the waiting choice `id` with option `index`.
+  case choosePrompt(id: Int, index: Int)
   /// Cancel the waiting prompt `id`.
   case cancelPrompt(id: Int)
   /// Leave the program.

@@ -42,12 +42,15 @@ public enum Renderer {
     if let drift = state.clockDrift { parts.append("clock drift \(formatDrift(drift))") }
     parts.append("active: \(state.activeProfile ?? "none")")
     screen.write(parts.joined(separator: " │ "), row: 0, column: 0, style: .header)
-    let line: String
+    var line = " switchboard: starting…"
     if let url = state.switchboardURL, let token = state.switchboardToken {
-      line =
-        " switchboard: export AWS_CONTAINER_CREDENTIALS_FULL_URI=\(url) AWS_CONTAINER_AUTHORIZATION_TOKEN=\(token)"
-    } else {
-      line = " switchboard: starting…"
+      // The longest form that fits; a cut token would be copied wrong, so never cut silently.
+      let forms = [
+        " switchboard: export AWS_CONTAINER_CREDENTIALS_FULL_URI=\(url) AWS_CONTAINER_AUTHORIZATION_TOKEN=\(token)",
+        " switchboard: \(url) token \(token)",
+        " switchboard: \(url) (? shows the token)",
+      ]
+      line = forms.first { $0.count <= layout.columns } ?? forms[forms.count - 1].truncated(to: layout.columns)
     }
     screen.write(line, row: 1, column: 0, style: .dim)
   }
@@ -221,10 +224,10 @@ public enum Renderer {
     }
     let status = state.status(of: row)
     var summary = "\(row.kind) · \(status.text)"
-    if let expiration = state.expirations[row.name] { summary += " · until \(Timestamp.formatRFC3339(expiration))" }
-    lines.append(PaneLine(text: summary, style: style(of: status)))
+    if let expiration = state.expirations[row.name] { summary += " · until \(state.localTime.format(expiration))" }
+    lines += indented(summary, width: width, style: style(of: status))
     if let profile = row.profile, profile.chain.count > 1 {
-      lines.append(PaneLine(text: "chain: " + profile.chain.map(\.displayName).joined(separator: " → ")))
+      lines += indented("chain: " + profile.chain.map(\.displayName).joined(separator: " → "), width: width)
     }
     guard let profile = row.profile else { return lines }
     for setting in profile.settings.described {
@@ -233,12 +236,12 @@ public enum Renderer {
       if pair.count + 2 + origin.count <= width {
         lines.append(PaneLine(text: pair.padded(to: width - origin.count) + origin))
       } else {
-        lines.append(PaneLine(text: pair))
-        lines.append(PaneLine(text: "  ← " + origin, style: .dim))
+        lines += indented(pair, width: width)
+        lines += indented("  ← " + origin, width: width, style: .dim)
       }
     }
     if let keys = profile.staticCredentials {
-      lines.append(PaneLine(text: "keys \(keys.accessKeyID.prefix(4))…  ← \(keys.origin)", style: .dim))
+      lines += indented("keys \(keys.accessKeyID.prefix(4))…  ← \(keys.origin)", width: width, style: .dim)
     }
     return lines
   }
@@ -252,11 +255,9 @@ public enum Renderer {
     case .failed(let message):
       return wrap("error: " + message, width: width).map { PaneLine(text: $0, style: .bad) }
     case .loaded(let identity):
-      return [
-        PaneLine(text: "Account  \(identity.account)"),
-        PaneLine(text: "Arn      \(identity.arn)"),
-        PaneLine(text: "UserId   \(identity.userID)"),
-      ]
+      return labelled("Account  ", identity.account, width: width)
+        + labelled("Arn      ", identity.arn, width: width)
+        + labelled("UserId   ", identity.userID, width: width)
     }
   }
 
@@ -277,21 +278,40 @@ public enum Renderer {
           case "WARN": .warning
           default: .good
           }
-        let wrapped = wrap("[\(finding.severity)] \(finding.message)", width: width - 2)
-        for (index, text) in wrapped.enumerated() {
-          lines.append(PaneLine(text: index == 0 ? text : "  " + text, style: style))
-        }
+        lines += indented("[\(finding.severity)] \(finding.message)", width: width, style: style)
       }
       if let drift = diagnosis.clockDrift { lines.append(PaneLine(text: "clock drift: \(formatDrift(drift))")) }
       if !diagnosis.configuration.isEmpty { lines.append(PaneLine(text: "")) }
       for entry in diagnosis.configuration {
-        lines.append(PaneLine(text: "\(entry.key): \(entry.value)", style: .dim))
+        lines += indented("\(entry.key): \(entry.value)", width: width, style: .dim)
       }
       return lines
     }
   }
 
-  /// `text` broken into lines of at most `width` characters, at spaces when possible.
+  /// `text` on lines of at most `width` characters, continuation lines indented by two, so a
+  /// value is never cut: panes show all of it, however narrow.
+  static func indented(_ text: String, width: Int, style: CellStyle = .normal) -> [PaneLine] {
+    let lead = String(text.prefix { $0 == " " })
+    return labelled(lead, String(text.dropFirst(lead.count)), width: width, style: style, continuation: lead + "  ")
+  }
+
+  /// `label` then `value` wrapped to `width`, continuation lines aligned under the value's start
+  /// (or indented by `continuation` when given).
+  static func labelled(
+    _ label: String, _ value: String, width: Int, style: CellStyle = .normal, continuation: String? = nil
+  ) -> [PaneLine] {
+    let indent = continuation ?? String(repeating: " ", count: label.count)
+    let parts = wrap(value, width: width - max(label.count, indent.count))
+    guard !parts.isEmpty else { return [PaneLine(text: label, style: style)] }
+    return parts.enumerated().map { index, part in
+      PaneLine(text: (index == 0 ? label : indent) + part, style: style)
+    }
+  }
+
+  /// `text` broken into lines of at most `width` characters, at spaces when possible; a word
+  /// longer than a line (an ARN) breaks after a `/`, `:` or `,` near the end of the line, else
+  /// at the line's end.
   static func wrap(_ text: String, width: Int) -> [String] {
     guard width > 4 else { return [text] }
     var lines: [String] = []
@@ -299,12 +319,21 @@ public enum Renderer {
     for word in text.split(separator: " ", omittingEmptySubsequences: false) {
       var word = String(word)
       while word.count > width {
-        if !current.isEmpty {
+        // The word starts on the current line when a fair part of that line is left.
+        let room = current.isEmpty ? width : width - current.count - 1
+        if !current.isEmpty && room < max(8, width / 3) {
           lines.append(current)
           current = ""
+          continue
         }
-        lines.append(String(word.prefix(width)))
-        word = String(word.dropFirst(width))
+        let head = word.prefix(room)
+        let cut =
+          head.lastIndex { "/:,".contains($0) }
+          .map { head.distance(from: head.startIndex, to: $0) + 1 }
+          .flatMap { $0 > room / 2 ? $0 : nil } ?? room
+        lines.append(current.isEmpty ? String(word.prefix(cut)) : current + " " + word.prefix(cut))
+        current = ""
+        word = String(word.dropFirst(cut))
       }
       if current.isEmpty {
         current = word
@@ -344,8 +373,12 @@ public enum Renderer {
 
   static func drawHints(_ state: AppState, row: Int, into screen: inout ScreenBuffer) {
     let hints: [(String, String)]
-    if !state.prompts.isEmpty {
-      hints = [("⏎", "submit"), ("Esc", "cancel")]
+    if let prompt = state.prompts.first {
+      switch prompt.kind {
+      case .text: hints = [("⏎", "submit"), ("Esc", "cancel")]
+      case .choice: hints = [("j/k", "move"), ("1-9", "pick"), ("⏎", "choose"), ("Esc", "cancel")]
+      case .notice: hints = [("Esc", "cancel")]
+      }
     } else {
       switch state.mode {
       case .filtering: hints = [("type", "to filter"), ("⏎", "keep"), ("Esc", "clear"), ("↑/↓", "move")]
@@ -407,8 +440,35 @@ public enum Renderer {
   }
 
   static func drawPrompt(_ prompt: AppState.Prompt, into screen: inout ScreenBuffer) {
+    let title =
+      " " + (prompt.kind == .notice ? "waiting" : "input needed") + (prompt.profileName.map { ": " + $0 } ?? "") + " "
+    switch prompt.kind {
+    case .text:
+      drawTextPrompt(prompt, title: title, into: &screen)
+    case .choice(let options):
+      var lines =
+        [PaneLine(text: "")]
+        + indented(prompt.question.trimmingPrompt(), width: 56).map {
+          PaneLine(text: $0.text, style: .modal)
+        }
+      lines.append(PaneLine(text: ""))
+      for (index, option) in options.enumerated() {
+        let marker = index == prompt.selection ? "▸ " : "  "
+        let number = index < 9 ? "\(index + 1)) " : "   "
+        lines.append(PaneLine(text: marker + number + option, style: index == prompt.selection ? .input : .modal))
+      }
+      lines += [PaneLine(text: ""), PaneLine(text: "j/k move · ⏎ choose · Esc cancel", style: .modal)]
+      _ = drawBox(title: title, lines: lines, width: 60, into: &screen)
+    case .notice:
+      var lines = [PaneLine(text: "")]
+      lines += indented(prompt.question, width: 56).map { PaneLine(text: $0.text, style: .accent) }
+      lines += [PaneLine(text: ""), PaneLine(text: "Esc cancel", style: .modal)]
+      _ = drawBox(title: title, lines: lines, width: 60, into: &screen)
+    }
+  }
+
+  static func drawTextPrompt(_ prompt: AppState.Prompt, title: String, into screen: inout ScreenBuffer) {
     let shown = prompt.isSecret ? String(repeating: "•", count: prompt.input.count) : prompt.input
-    let title = " input needed" + (prompt.profileName.map { ": " + $0 } ?? "") + " "
     let lines = [
       PaneLine(text: ""), PaneLine(text: prompt.question + shown, style: .input), PaneLine(text: ""),
       PaneLine(text: "⏎ submit · Esc cancel", style: .modal),

@@ -1,3 +1,5 @@
+import RunAsCore
+
 /// How a cell is drawn. The terminal adapter maps each style to colours, or to plain attributes
 /// (bold, reverse, dim) when colour is off (`NO_COLOR`), so every state also reads without colour.
 public enum CellStyle: UInt8, Sendable, CaseIterable {
@@ -77,7 +79,7 @@ public struct ScreenBuffer: Sendable, Equatable {
     for character in text {
       if x >= limit { break }
       if x >= 0 {
-        let printable = character.isASCII && (character.asciiValue ?? 32) < 32 ? " " : character
+        let printable = TerminalText.isControl(character) ? " " : character
         cells[row * columns + x] = Cell(character: printable, style: style)
       }
       x += 1

@@ -14,7 +14,8 @@ enum ShellLauncher {
   static func run(profileName: String, engine: RunAsEngine) async throws -> Int32 {
     let profile = try engine.resolve(profileName)
     let quiet = try engine.provider(for: profile, mfa: MFACodeSource(presetCode: nil, prompter: NoPrompter()))
-    let interactive = try engine.provider(for: profile, mfa: MFACodeSource(presetCode: nil, prompter: TTYPrompter()))
+    let interactive = try engine.provider(
+      for: profile, mfa: MFACodeSource(presetCode: nil, prompter: TTYPrompter(startsOnNewLine: true)))
     // The TUI fetched them just before (a cache hit); the quiet chain never prompts here.
     let credentials = try await quiet.credentials(validFor: RunAsEngine.refreshMargin)
     let source = RefreshingCredentials(quietProvider: quiet, interactiveProvider: interactive, initial: credentials)
@@ -32,8 +33,10 @@ enum ShellLauncher {
     if let outer = engine.environment["AWSRUNAS_PROFILE"], !outer.isEmpty {
       banner += "aws-runas-tui: warning: already inside an aws-runas shell for \(outer); this one is \(profileName)\n"
     }
-    let until = credentials.expiration.map { " until " + Timestamp.formatRFC3339($0) } ?? ""
+    let until = credentials.expiration.map { " until " + LocalTime.system.format($0) } ?? ""
     banner += "aws-runas-tui: \(shell) as \(profileName)\(until); exit returns to the list\n"
+    // Names come from the config file: escaped so they cannot drive the terminal.
+    banner = banner.split(separator: "\n").map { TerminalText.sanitized(String($0)) + "\n" }.joined()
     _ = banner.withCString { write(STDERR_FILENO, $0, strlen($0)) }
     defer { Task { await server.stop() } }
     do {

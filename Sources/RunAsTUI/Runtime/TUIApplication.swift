@@ -37,6 +37,7 @@ public final class TUIApplication {
     self.prompts = PromptBroker(inbox: inbox)
     self.logger = Logger(label: "aws-runas-tui") { _ in SwiftLogNoOpLogHandler() }
     self.state = AppState(now: Date())
+    state.localTime = .system
   }
 
   /// Runs until the user quits or a terminating signal arrives; returns the exit status.
@@ -74,6 +75,10 @@ public final class TUIApplication {
       let untilNextSecond = 1000 - Int32((now.timeIntervalSince1970 * 1000).truncatingRemainder(dividingBy: 1000))
       let keys = terminal.waitForKeys(timeoutMilliseconds: untilNextSecond + 2, wakeDescriptor: inbox.wakeDescriptor)
       if SignalFlags.terminate.load(ordering: .relaxed) != 0 { return }
+      if terminal.isClosed {
+        SignalFlags.terminate.store(SIGHUP, ordering: .relaxed)
+        return
+      }
       var events = keys.map(Event.key)
       if SignalFlags.resized.exchange(false, ordering: .relaxed) {
         let size = terminal.refreshSize()
@@ -114,6 +119,8 @@ public final class TUIApplication {
       reloadCaches()
     case .answerPrompt(let id, let answer):
       prompts.answer(id, with: answer)
+    case .choosePrompt(let id, let index):
+      prompts.choose(id, index: index)
     case .cancelPrompt(let id):
       prompts.cancel(id)
     case .fetchCredentials(let name, let force, let launch):

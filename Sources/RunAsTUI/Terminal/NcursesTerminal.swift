@@ -9,6 +9,8 @@ import CNcurses
 /// The ncurses adapter: the only code that talks to curses.
 public final class NcursesTerminal: Terminal {
   private var isActive = false
+  /// Set once the terminal hangs up.
+  public private(set) var isClosed = false
   private var attributes: [CellStyle: attr_t] = [:]
   private var forceRedraw = false
 
@@ -117,6 +119,9 @@ public final class NcursesTerminal: Terminal {
       if let key = Self.decode(result: result, value: UInt32(character)) { keys.append(key) }
       if keys.count > 256 { break }
     }
+    // A hung-up terminal polls ready for ever with nothing to read: without this the loop spins.
+    let gone = Int16(POLLHUP) | Int16(POLLERR) | Int16(POLLNVAL)
+    if keys.isEmpty && descriptors[0].revents & gone != 0 { isClosed = true }
     return keys
   }
 

@@ -14,6 +14,10 @@ public protocol Terminal: AnyObject {
   /// keys that arrived (possibly none).
   func waitForKeys(timeoutMilliseconds: Int32, wakeDescriptor: Int32) -> [Key]
 
+  /// Whether the terminal has gone (hung up, closed): the program should end, since nobody can
+  /// see it or type into it any more.
+  var isClosed: Bool { get }
+
   /// Re-reads the window size after a `SIGWINCH`; returns the new size.
   func refreshSize() -> (rows: Int, columns: Int)
 

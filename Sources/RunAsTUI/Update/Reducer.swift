@@ -61,6 +61,9 @@ public enum Reducer {
     case .promptRequested(let prompt):
       state.prompts.append(prompt)
       return []
+    case .promptDismissed(let id):
+      state.prompts.removeAll { $0.id == id }
+      return []
     case .switchboardStarted(let url, let token):
       state.switchboardURL = url
       state.switchboardToken = token
@@ -103,6 +106,41 @@ public enum Reducer {
   }
 
   private static func handlePromptKey(_ key: Key, in state: inout AppState) -> [Effect] {
+    switch state.prompts[0].kind {
+    case .text: return handleTextPromptKey(key, in: &state)
+    case .choice(let options): return handleChoiceKey(key, options: options, in: &state)
+    case .notice:
+      guard key == .escape || key == .control("c") else { return [] }
+      let prompt = state.prompts.removeFirst()
+      return [.cancelPrompt(id: prompt.id)]
+    }
+  }
+
+  private static func handleChoiceKey(_ key: Key, options: [String], in state: inout AppState) -> [Effect] {
+    switch key {
+    case .enter:
+      let prompt = state.prompts.removeFirst()
+      return [.choosePrompt(id: prompt.id, index: prompt.selection)]
+    case .escape, .control("c"):
+      let prompt = state.prompts.removeFirst()
+      return [.cancelPrompt(id: prompt.id)]
+    case .down, .character("j"):
+      state.prompts[0].selection = min(options.count - 1, state.prompts[0].selection + 1)
+    case .up, .character("k"):
+      state.prompts[0].selection = max(0, state.prompts[0].selection - 1)
+    case .character(let digit):
+      // 1–9 pick an option at once, as numbered on screen.
+      if let number = digit.wholeNumberValue, number >= 1, number <= min(9, options.count) {
+        let prompt = state.prompts.removeFirst()
+        return [.choosePrompt(id: prompt.id, index: number - 1)]
+      }
+    default:
+      break
+    }
+    return []
+  }
+
+  private static func handleTextPromptKey(_ key: Key, in state: inout AppState) -> [Effect] {
     switch key {
     case .enter:
       let prompt = state.prompts.removeFirst()

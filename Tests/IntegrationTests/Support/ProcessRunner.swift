@@ -24,15 +24,15 @@ struct HarnessError: Error, CustomStringConvertible, Sendable {
 
 /// Runs `executable` with exactly `environment` (nothing inherited), feeds it `stdin`
 /// (or /dev/null when nil) and collects stdout and stderr concurrently, so output of any
-/// size cannot deadlock. A child still running after `timeout` is killed and the call throws,
-/// quoting what it printed so far.
+/// size cannot deadlock. A child still running after `timeout` (long enough that only a hang
+/// trips it) is killed and the call throws, quoting what it printed so far.
 func run(
   _ executable: String,
   _ args: [String],
   environment: [String: String],
   stdin: String? = nil,
-  timeout: Duration = .seconds(60)
-) throws -> ProcessResult {
+  timeout: Duration = .seconds(120)
+) async throws -> ProcessResult {
   guard FileManager.default.isExecutableFile(atPath: executable) else {
     throw HarnessError(
       "no executable at \(executable) (build it first, or set RUNAS_BIN_DIR to its directory)")
@@ -49,9 +49,7 @@ func run(
   process.standardOutput = stdoutPipe
   process.standardError = stderrPipe
   process.standardInput = stdinPipe ?? FileHandle.nullDevice
-  let exited = DispatchSemaphore(value: 0)
-  process.terminationHandler = { _ in exited.signal() }
-  try process.run()
+  let child = try SpawnedProcess(process)
 
   let started = ContinuousClock.now
   let stdoutReader = PipeReader(stdoutPipe.fileHandleForReading)
@@ -70,27 +68,27 @@ func run(
     "\n--- stdout ---\n\(stdoutReader.text)\n--- stderr ---\n\(stderrReader.text)"
   }
 
-  if exited.wait(timeout: .now() + timeout.timeInterval) == .timedOut {
-    process.terminate()
-    if exited.wait(timeout: .now() + 2) == .timedOut {
-      kill(process.processIdentifier, SIGKILL)
-      exited.wait()
-    }
-    _ = stdoutReader.wait(until: .now() + 2)
-    _ = stderrReader.wait(until: .now() + 2)
+  guard let status = await child.exit(within: timeout) else {
+    await child.terminate(grace: .seconds(2))
+    _ = await stdoutReader.finished(within: .seconds(2))
+    _ = await stderrReader.finished(within: .seconds(2))
     throw HarnessError(
       "\(executable) \(args.joined(separator: " ")) did not finish within \(timeout); killed it\(output())")
   }
   // Output ends when every holder of the pipes is gone; a background grandchild may keep them.
-  let readDeadline = DispatchTime.now() + max(5, (timeout - (ContinuousClock.now - started)).timeInterval)
-  guard stdoutReader.wait(until: readDeadline), stderrReader.wait(until: readDeadline) else {
+  let readTimeout = max(.seconds(5), timeout - (ContinuousClock.now - started))
+  guard await stdoutReader.finished(within: readTimeout), await stderrReader.finished(within: readTimeout) else {
     throw HarnessError(
       "\(executable) exited, but its stdout/stderr stayed open (a background child still holds them)\(output())")
   }
-
-  var status = process.terminationStatus
-  if process.terminationReason == .uncaughtSignal { status += 128 }
   return ProcessResult(exitCode: status, stdout: stdoutReader.text, stderr: stderrReader.text)
+}
+
+/// `run` for an argument vector whose first element is the executable.
+func run(
+  _ command: [String], environment: [String: String], stdin: String? = nil, timeout: Duration = .seconds(120)
+) async throws -> ProcessResult {
+  try await run(command[0], Array(command.dropFirst()), environment: environment, stdin: stdin, timeout: timeout)
 }
 
 /// Path of the built `aws-runas`: `$RUNAS_BIN_DIR/aws-runas` if set, else next to the running
@@ -112,10 +110,10 @@ func runAsBinary() -> String {
   return productsDir.appendingPathComponent("aws-runas").path
 }
 
-/// Reads one pipe to its end on a dedicated thread.
+/// Reads one pipe to its end on a thread of its own.
 private final class PipeReader: Sendable {
   private let data = LockedValue(Data())
-  private let done = DispatchSemaphore(value: 0)
+  private let done = OneShot<Void>()
 
   init(_ handle: FileHandle) {
     Thread.detachNewThread { [data, done] in
@@ -124,40 +122,17 @@ private final class PipeReader: Sendable {
         if chunk.isEmpty { break }
         data.withLock { $0.append(chunk) }
       }
-      done.signal()
+      done.fulfil(())
     }
   }
 
-  /// Whether the pipe reached end of file before `deadline`.
-  func wait(until deadline: DispatchTime) -> Bool {
-    guard done.wait(timeout: deadline) == .success else { return false }
-    done.signal()  // keep it signalled for later callers
-    return true
+  /// Whether the pipe reached end of file within `timeout`.
+  func finished(within timeout: Duration) async -> Bool {
+    await done.wait(timeout: timeout) != nil
   }
 
   var text: String { data.withLock { String(decoding: $0, as: UTF8.self) } }
 }
 
-/// A value shared between threads, guarded by a lock.
-final class LockedValue<Value>: @unchecked Sendable {
-  private let lock = NSLock()
-  private var value: Value
-
-  init(_ value: Value) { self.value = value }
-
-  func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
-    lock.lock()
-    defer { lock.unlock() }
-    return try body(&value)
-  }
-}
-
 /// Writing to a pipe whose reader has exited must fail with EPIPE, not kill the test process.
 private let ignoreSIGPIPE: Void = { _ = signal(SIGPIPE, SIG_IGN) }()
-
-extension Duration {
-  var timeInterval: TimeInterval {
-    let (seconds, attoseconds) = components
-    return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
-  }
-}

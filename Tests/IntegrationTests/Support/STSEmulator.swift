@@ -1,12 +1,7 @@
+import AsyncHTTPClient
 import Foundation
-
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Musl)
-  import Musl
-#elseif canImport(Darwin)
-  import Darwin
-#endif
+import NIOCore
+import NIOHTTP1
 
 /// An IAM user created in the emulator, with its long-term access key.
 struct IAMUser: Sendable, Equatable, Decodable {
@@ -28,114 +23,61 @@ struct IAMUser: Sendable, Equatable, Decodable {
 /// injection (`Tests/Support/sts_emulator.py`). Needs `python3` with moto[server] and boto3
 /// (`scripts/ensure-test-deps.sh`); `STS_EMULATOR_PYTHON` overrides the interpreter.
 ///
-/// Use `try STSEmulator.shared` when tests only create their own, uniquely named users; start a
-/// private instance (`try STSEmulator()`) for tests that reset counters, inject faults or switch
-/// on signature checks. The emulator exits when stopped, when this object is released, or when
-/// the test process dies (it watches its stdin).
+/// Use `try await STSEmulator.shared` when tests only create their own, uniquely named users;
+/// start a private instance (`try await STSEmulator()`) for tests that reset counters, inject
+/// faults or switch on signature checks. The emulator exits when stopped, when this object is
+/// released, or when the test process dies (it watches its stdin).
 final class STSEmulator: Sendable {
   /// `http://127.0.0.1:<port>`, to be used as `AWS_ENDPOINT_URL`.
   let endpoint: String
   let port: UInt16
-  private let child: LockedValue<Child?>
-  private let logDirectory: URL
-
-  private struct Child {
-    let process: Process
-    let stdin: FileHandle
-  }
+  private let child: BackgroundProcess
 
   /// One emulator for the whole test run, started on first use.
   static var shared: STSEmulator {
-    get throws { try sharedInstance.get() }
+    get async throws { try await sharedInstance.value }
   }
-  private static let sharedInstance: Result<STSEmulator, HarnessError> = {
-    do { return .success(try STSEmulator()) } catch { return .failure(HarnessError("\(error)")) }
-  }()
+  private static let sharedInstance = Task { try await STSEmulator() }
 
   /// Starts a private emulator. `environment` is added to the emulator's own environment, for
   /// example `["INITIAL_NO_AUTH_ACTION_COUNT": "5"]` to check signatures after 5 requests
   /// (see `createUser` for how setup calls count).
-  init(environment: [String: String] = [:], startupTimeout: Duration = .seconds(30)) throws {
+  init(environment: [String: String] = [:], startupTimeout: Duration = .seconds(120)) async throws {
     let script = Self.repositoryRoot().appendingPathComponent("Tests/Support/sts_emulator.py").path
-    logDirectory = FileManager.default.temporaryDirectory
-      .appendingPathComponent("sts-emulator-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: logDirectory, withIntermediateDirectories: true)
-    let stdoutLog = logDirectory.appendingPathComponent("stdout.log")
-    let stderrLog = logDirectory.appendingPathComponent("stderr.log")
-    _ = FileManager.default.createFile(atPath: stdoutLog.path, contents: nil)
-    _ = FileManager.default.createFile(atPath: stderrLog.path, contents: nil)
-
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     let python = ProcessInfo.processInfo.environment["STS_EMULATOR_PYTHON"] ?? "python3"
-    process.arguments = [python, script, "--port", "0", "--exit-on-stdin-eof"]
     // No AWS_* from the developer's shell: botocore inside moto would read AWS_PROFILE & co.
     var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("AWS_") }
     env["PYTHONUNBUFFERED"] = "1"
     env.merge(environment) { $1 }
-    process.environment = env
-    let stdin = Pipe()
-    process.standardInput = stdin
-    process.standardOutput = try FileHandle(forWritingTo: stdoutLog)
-    process.standardError = try FileHandle(forWritingTo: stderrLog)
-    do {
-      try process.run()
-    } catch {
-      try? FileManager.default.removeItem(at: logDirectory)
-      throw HarnessError("cannot start the STS emulator (\(script)): \(error)")
+    child = try BackgroundProcess(
+      "/usr/bin/env", [python, script, "--port", "0", "--exit-on-stdin-eof"], environment: env, holdingStdin: true)
+    let port = try await child.waitForOutput("a PORT line", on: .stdout, timeout: startupTimeout) { output in
+      output.split(separator: "\n").first { $0.hasPrefix("PORT ") }.flatMap { UInt16($0.dropFirst(5)) }
     }
-    child = LockedValue(Child(process: process, stdin: stdin.fileHandleForWriting))
-
-    func failure(_ reason: String) -> HarnessError {
-      let stderr = (try? String(contentsOf: stderrLog, encoding: .utf8)) ?? ""
-      return HarnessError("STS emulator (\(script)) \(reason)\n--- emulator stderr ---\n\(stderr)")
-    }
-    let deadline = ContinuousClock.now + startupTimeout
-    var port: UInt16?
-    while port == nil {
-      let output = (try? String(contentsOf: stdoutLog, encoding: .utf8)) ?? ""
-      if let line = output.split(separator: "\n").first(where: { $0.hasPrefix("PORT ") }) {
-        port = UInt16(line.dropFirst(5))
-      } else if !process.isRunning {
-        let error = failure("exited with status \(process.terminationStatus) before listening")
-        try? FileManager.default.removeItem(at: logDirectory)
-        throw error
-      } else if ContinuousClock.now > deadline {
-        let error = failure("printed no PORT line within \(startupTimeout)")
-        Self.terminate(process, stdin: stdin.fileHandleForWriting)
-        try? FileManager.default.removeItem(at: logDirectory)
-        throw error
-      } else {
-        Thread.sleep(forTimeInterval: 0.02)
-      }
-    }
-    self.port = port!
-    endpoint = "http://127.0.0.1:\(port!)"
+    self.port = port
+    endpoint = "http://127.0.0.1:\(port)"
   }
 
-  deinit { stop() }
-
-  /// Stops the emulator (SIGTERM, then SIGKILL after 5 s) and removes its logs. Idempotent.
-  func stop() {
-    guard let child = child.withLock({ $0.take() }) else { return }
-    Self.terminate(child.process, stdin: child.stdin)
-    try? FileManager.default.removeItem(at: logDirectory)
+  /// Stops the emulator (stdin closed, SIGTERM, SIGKILL after 5 s). Releasing it does the same
+  /// without waiting.
+  func stop() async {
+    await child.stop()
   }
 
   /// What the emulator logged to stderr so far (one line per request), for failure messages.
   func log() -> String {
-    (try? String(contentsOf: logDirectory.appendingPathComponent("stderr.log"), encoding: .utf8)) ?? ""
+    child.output(.stderr)
   }
 
   /// Requests per STS/IAM action name since start or the last `reset()`; setup calls made by
   /// `createUser` are not included.
-  func calls() throws -> [String: Int] {
-    try JSONDecoder().decode([String: Int].self, from: request("GET", "/_emulator/calls"))
+  func calls() async throws -> [String: Int] {
+    try await JSONDecoder().decode([String: Int].self, from: request("GET", "/_emulator/calls"))
   }
 
   /// Clears call counters and pending faults (users and devices stay).
-  func reset() throws {
-    _ = try request("POST", "/_emulator/reset", json: [:])
+  func reset() async throws {
+    _ = try await request("POST", "/_emulator/reset", json: [:])
   }
 
   /// The next `count` requests for `action` wait `delaySeconds` (if given) and then fail with
@@ -144,67 +86,53 @@ final class STSEmulator: Sendable {
   func injectFault(
     action: String, status: Int? = nil, code: String? = nil, count: Int = 1,
     delaySeconds: Double? = nil
-  ) throws {
+  ) async throws {
     var fault: [String: Any] = ["action": action, "count": count]
     fault["status"] = status
     fault["code"] = code
     fault["delay_seconds"] = delaySeconds
-    _ = try request("POST", "/_emulator/fault", json: fault)
+    _ = try await request("POST", "/_emulator/fault", json: fault)
   }
 
   /// Creates IAM user `name` with an access key; with `mfa`, also a virtual MFA device enabled for
   /// it; with `policy` (IAM policy JSON text), an inline user policy. Setup calls count against
   /// INITIAL_NO_AUTH_ACTION_COUNT (2 per user, +1 for a policy, +2 for MFA) and fail once signature
   /// checks are on, so create users first.
-  func createUser(name: String, mfa: Bool = false, policy: String? = nil) throws -> IAMUser {
+  func createUser(name: String, mfa: Bool = false, policy: String? = nil) async throws -> IAMUser {
     var spec: [String: Any] = ["name": name, "mfa": mfa]
     if let policy {
       spec["policy"] = try JSONSerialization.jsonObject(with: Data(policy.utf8))
     }
-    return try JSONDecoder().decode(IAMUser.self, from: request("POST", "/_emulator/user", json: spec))
+    return try await JSONDecoder().decode(IAMUser.self, from: request("POST", "/_emulator/user", json: spec))
   }
 
   /// The TOTP code of MFA device `serial` for the current 30 s step (`offset` steps away).
-  func totp(serial: String, offset: Int = 0) throws -> String {
+  func totp(serial: String, offset: Int = 0) async throws -> String {
     var query = URLComponents()
     query.queryItems = [.init(name: "serial", value: serial), .init(name: "offset", value: "\(offset)")]
-    let body = try request("GET", "/_emulator/totp?\(query.percentEncodedQuery ?? "")")
+    let body = try await request("GET", "/_emulator/totp?\(query.percentEncodedQuery ?? "")")
     return try JSONDecoder().decode([String: String].self, from: body)["code"] ?? ""
   }
 
   /// Switches moto's signature and permission checks on after `count` more requests
   /// (moto's `/moto-api/reset-auth`). Only on a private emulator: this is process-wide.
-  func setInitialNoAuthActionCount(_ count: Int) throws {
-    _ = try request("POST", "/moto-api/reset-auth", body: Data("\(count)".utf8))
+  func setInitialNoAuthActionCount(_ count: Int) async throws {
+    _ = try await request("POST", "/moto-api/reset-auth", body: Data("\(count)".utf8))
   }
 
   // MARK: - Plumbing
 
-  private func request(_ method: String, _ path: String, json: [String: Any]) throws -> Data {
-    try request(method, path, body: JSONSerialization.data(withJSONObject: json))
+  private func request(_ method: String, _ path: String, json: [String: Any]) async throws -> Data {
+    try await request(method, path, body: JSONSerialization.data(withJSONObject: json))
   }
 
-  private func request(_ method: String, _ path: String, body: Data? = nil) throws -> Data {
-    let response = try LoopbackHTTP.request(method: method, port: port, path: path, body: body)
+  private func request(_ method: String, _ path: String, body: Data? = nil) async throws -> Data {
+    let response = try await LoopbackHTTP.request(method: method, port: port, path: path, body: body)
     guard (200..<300).contains(response.status) else {
       throw HarnessError(
         "STS emulator: \(method) \(path) -> \(response.status) \(String(decoding: response.body, as: UTF8.self))")
     }
     return response.body
-  }
-
-  private static func terminate(_ process: Process, stdin: FileHandle) {
-    try? stdin.close()
-    guard process.isRunning else { return }
-    process.terminate()
-    let deadline = ContinuousClock.now + .seconds(5)
-    while process.isRunning && ContinuousClock.now < deadline {
-      Thread.sleep(forTimeInterval: 0.02)
-    }
-    if process.isRunning {
-      kill(process.processIdentifier, SIGKILL)
-      process.waitUntilExit()
-    }
   }
 
   /// The directory holding Package.swift, found by walking up from this source file.
@@ -220,109 +148,35 @@ final class STSEmulator: Sendable {
   }
 }
 
-/// Minimal blocking HTTP/1.1 client for loopback control requests (one request per connection).
+/// Control requests to loopback test servers, on an NIO-based client of the harness's own: many
+/// tests ask the shared emulator at once, and RunAsCore's client (8 connections per host, 5 s to
+/// get one) is tuned for aws-runas, not for that crowd.
 enum LoopbackHTTP {
   struct Response {
     var status: Int
     var body: Data
   }
 
+  private static let client: HTTPClient = {
+    let configuration = HTTPClient.Configuration(
+      redirectConfiguration: .disallow, timeout: .init(connect: .seconds(60), read: .seconds(120)),
+      connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 256))
+    return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+  }()
+
   static func request(
-    method: String, port: UInt16, path: String, body: Data? = nil, timeoutSeconds: Int = 30
-  ) throws -> Response {
-    #if canImport(Glibc)
-      let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    #else
-      let fd = socket(AF_INET, SOCK_STREAM, 0)
-    #endif
-    guard fd >= 0 else { throw HarnessError("socket(): \(String(cString: strerror(errno)))") }
-    defer { close(fd) }
-
-    var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
-    for option in [SO_RCVTIMEO, SO_SNDTIMEO] {
-      setsockopt(fd, SOL_SOCKET, option, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    method: String, port: UInt16, path: String, body: Data? = nil, timeout: Duration = .seconds(120)
+  ) async throws -> Response {
+    var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
+    request.method = HTTPMethod(rawValue: method)
+    request.headers.add(name: "Content-Type", value: "application/json")
+    if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
+    do {
+      let response = try await client.execute(request, timeout: .seconds(timeout.components.seconds))
+      let body = try await response.body.collect(upTo: 16 * 1024 * 1024)
+      return Response(status: Int(response.status.code), body: Data(body.readableBytesView))
+    } catch {
+      throw HarnessError("\(method) http://127.0.0.1:\(port)\(path) failed: \(error)")
     }
-    #if canImport(Darwin)
-      var one: Int32 = 1
-      setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, socklen_t(MemoryLayout<Int32>.size))
-    #endif
-
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = port.bigEndian
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    let connected = withUnsafePointer(to: &address) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-        connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-      }
-    }
-    guard connected == 0 else {
-      throw HarnessError("connect to 127.0.0.1:\(port): \(String(cString: strerror(errno)))")
-    }
-
-    let body = body ?? Data()
-    var message = Data(
-      """
-      \(method) \(path) HTTP/1.1\r
-      Host: 127.0.0.1:\(port)\r
-      Content-Type: application/json\r
-      Content-Length: \(body.count)\r
-      Connection: close\r
-      \r
-
-      """.utf8)
-    message.append(body)
-    try message.withUnsafeBytes { buffer in
-      var offset = 0
-      while offset < buffer.count {
-        #if os(Linux)
-          let sent = send(fd, buffer.baseAddress! + offset, buffer.count - offset, Int32(MSG_NOSIGNAL))
-        #else
-          let sent = send(fd, buffer.baseAddress! + offset, buffer.count - offset, 0)
-        #endif
-        if sent < 0 && errno == EINTR { continue }
-        guard sent > 0 else { throw HarnessError("send to 127.0.0.1:\(port): \(String(cString: strerror(errno)))") }
-        offset += sent
-      }
-    }
-
-    var received = Data()
-    var buffer = [UInt8](repeating: 0, count: 16384)
-    while true {
-      let count = recv(fd, &buffer, buffer.count, 0)
-      if count < 0 && errno == EINTR { continue }
-      guard count >= 0 else {
-        throw HarnessError("recv from 127.0.0.1:\(port): \(String(cString: strerror(errno)))")
-      }
-      if count == 0 { break }
-      received.append(contentsOf: buffer[0..<count])
-    }
-    return try parse(received)
-  }
-
-  private static func parse(_ data: Data) throws -> Response {
-    guard let split = data.range(of: Data("\r\n\r\n".utf8)) else {
-      throw HarnessError("malformed HTTP response: \(String(decoding: data, as: UTF8.self))")
-    }
-    let head = String(decoding: data[..<split.lowerBound], as: UTF8.self)
-    let lines = head.components(separatedBy: "\r\n")
-    let statusParts = lines[0].split(separator: " ")
-    guard statusParts.count >= 2, let status = Int(statusParts[1]) else {
-      throw HarnessError("malformed HTTP status line: \(lines[0])")
-    }
-    var body = Data(data[split.upperBound...])
-    for line in lines.dropFirst() {
-      let field = line.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-      guard field.count == 2 else { continue }
-      switch field[0].lowercased() {
-      case "content-length":
-        if let length = Int(field[1]), length <= body.count { body = body.prefix(length) }
-      case "transfer-encoding" where field[1].lowercased().contains("chunked"):
-        throw HarnessError("chunked HTTP responses are not supported by LoopbackHTTP")
-      default:
-        break
-      }
-    }
-    return Response(status: status, body: body)
   }
 }

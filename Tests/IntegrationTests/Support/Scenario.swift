@@ -30,11 +30,15 @@ struct Scenario {
   init(
     emulator: STSEmulator? = nil, mfa: Bool = false, credentialsSection: String = "default",
     config: (IAMUser) -> String
-  ) throws {
-    self.emulator = try emulator ?? STSEmulator.shared
+  ) async throws {
+    if let emulator {
+      self.emulator = emulator
+    } else {
+      self.emulator = try await STSEmulator.shared
+    }
     sandbox = try Sandbox()
     let name = "user-" + UUID().uuidString.prefix(8).lowercased()
-    user = try self.emulator.createUser(name: name, mfa: mfa)
+    user = try await self.emulator.createUser(name: name, mfa: mfa)
     try sandbox.writeCredentials(
       """
       [\(credentialsSection)]
@@ -52,22 +56,26 @@ struct Scenario {
     return environment
   }
 
-  /// Runs `aws-runas` with `arguments`.
-  func runAs(_ arguments: [String], environment extra: [String: String] = [:], stdin: String? = nil) throws
-    -> ProcessResult
-  {
-    try run(runAsBinary(), arguments, environment: environment(extra), stdin: stdin)
+  /// Runs `aws-runas` with `arguments` (as `user` when given).
+  func runAs(
+    _ arguments: [String], environment extra: [String: String] = [:], stdin: String? = nil,
+    as user: UnprivilegedUser? = nil
+  ) async throws -> ProcessResult {
+    let command = [runAsBinary()] + arguments
+    return try await run(user?.command(command) ?? command, environment: environment(extra), stdin: stdin)
   }
 
   /// Runs `aws-runas` detached from any terminal (`setsid`), so it cannot prompt.
-  func runAsWithoutTerminal(_ arguments: [String], environment extra: [String: String] = [:]) throws -> ProcessResult {
-    try run("/usr/bin/setsid", ["-w", runAsBinary()] + arguments, environment: environment(extra))
+  func runAsWithoutTerminal(_ arguments: [String], environment extra: [String: String] = [:]) async throws
+    -> ProcessResult
+  {
+    try await run("/usr/bin/setsid", ["-w", runAsBinary()] + arguments, environment: environment(extra))
   }
 
   /// A current MFA code for the user's device.
-  func mfaCode() throws -> String {
+  func mfaCode() async throws -> String {
     guard let serial = user.mfaSerial else { throw HarnessError("user has no MFA device") }
-    return try emulator.totp(serial: serial)
+    return try await emulator.totp(serial: serial)
   }
 
   /// Parses an RFC 3339 timestamp with or without fractional seconds.

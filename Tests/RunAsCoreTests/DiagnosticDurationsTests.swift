@@ -1,0 +1,46 @@
+import Foundation
+import Testing
+
+@testable import RunAsCore
+
+/// `diagnose` shows the lifetimes that will really be asked of STS, and says when they are defaults.
+@Suite("Diagnose durations")
+struct DiagnosticDurationsTests {
+  static func dump(_ config: String, profile: String = "admin") async throws -> [String: String] {
+    let configPath = "/home/u/.aws/config"
+    let files = AWSConfigFiles(
+      configPath: configPath, credentialsPath: "/home/u/.aws/credentials",
+      config: try INIFile(parsing: config, path: configPath, stripsInlineComments: false),
+      credentials: try INIFile(parsing: "", path: "/home/u/.aws/credentials", stripsInlineComments: true))
+    let environment = ["HOME": "/home/u"]
+    let report = await ProfileDiagnostics(files: files, environment: environment)
+      .run(profileName: profile, resolver: ProfileResolver(files: files, environment: environment))
+    return Dictionary(report.configurationDump.map { ($0.key, $0.value) }) { $1 }
+  }
+
+  @Test func unsetDurationsShowTheDefaults() async throws {
+    let dump = try await Self.dump("[profile admin]\nrole_arn = arn:aws:iam::123456789012:role/admin\n")
+    #expect(dump["SESSION TOKEN DURATION"] == "12h0m0s (default)")
+    #expect(dump["ASSUME ROLE CREDENTIAL DURATION"] == "1h0m0s (default)")
+  }
+
+  @Test func configuredDurationsShowAsAsked() async throws {
+    let dump = try await Self.dump(
+      "[profile admin]\nrole_arn = arn:aws:iam::123456789012:role/admin\nsession_token_duration = 8h\n"
+        + "credentials_duration = 2h\n")
+    #expect(dump["SESSION TOKEN DURATION"] == "8h0m0s")
+    #expect(dump["ASSUME ROLE CREDENTIAL DURATION"] == "2h0m0s")
+  }
+
+  @Test func durationSecondsCountsWhenCredentialsDurationIsUnset() async throws {
+    let dump = try await Self.dump(
+      "[profile admin]\nrole_arn = arn:aws:iam::123456789012:role/admin\nduration_seconds = 5400\n")
+    #expect(dump["ASSUME ROLE CREDENTIAL DURATION"] == "1h30m0s")
+  }
+
+  @Test func outOfRangeDurationsShowTheClampedValue() {
+    #expect(DurationLimits.assumeRole.describe(.seconds(300)) == "15m0s (raised from 5m0s)")
+    #expect(DurationLimits.sessionToken.describe(.seconds(48 * 3600)) == "36h0m0s (lowered from 48h0m0s)")
+    #expect(DurationLimits.assumeRole.describe(nil) == "1h0m0s (default)")
+  }
+}
