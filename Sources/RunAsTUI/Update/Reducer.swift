@@ -106,13 +106,15 @@ public enum Reducer {
   }
 
   private static func handlePromptKey(_ key: Key, in state: inout AppState) -> [Effect] {
+    // Every kind of prompt is cancelled the same way.
+    if key == .escape || key == .control("c") {
+      let prompt = state.prompts.removeFirst()
+      return [.cancelPrompt(id: prompt.id)]
+    }
     switch state.prompts[0].kind {
     case .text: return handleTextPromptKey(key, in: &state)
     case .choice(let options): return handleChoiceKey(key, options: options, in: &state)
-    case .notice:
-      guard key == .escape || key == .control("c") else { return [] }
-      let prompt = state.prompts.removeFirst()
-      return [.cancelPrompt(id: prompt.id)]
+    case .notice: return []
     }
   }
 
@@ -121,9 +123,6 @@ public enum Reducer {
     case .enter:
       let prompt = state.prompts.removeFirst()
       return [.choosePrompt(id: prompt.id, index: prompt.selection)]
-    case .escape, .control("c"):
-      let prompt = state.prompts.removeFirst()
-      return [.cancelPrompt(id: prompt.id)]
     case .down, .character("j"):
       state.prompts[0].selection = min(options.count - 1, state.prompts[0].selection + 1)
     case .up, .character("k"):
@@ -145,9 +144,6 @@ public enum Reducer {
     case .enter:
       let prompt = state.prompts.removeFirst()
       return [.answerPrompt(id: prompt.id, answer: prompt.input)]
-    case .escape, .control("c"):
-      let prompt = state.prompts.removeFirst()
-      return [.cancelPrompt(id: prompt.id)]
     case .backspace:
       if !state.prompts[0].input.isEmpty { state.prompts[0].input.removeLast() }
     case .character(let character):
