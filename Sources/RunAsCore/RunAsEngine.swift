@@ -50,6 +50,25 @@ public struct RunAsEngine: Sendable {
     return try builder.provider(for: profile, sessionOnly: sessionOnly)
   }
 
+  /// `profile`'s credentials for a long-running consumer (a command's private endpoint, the TUI's
+  /// shell and switchboard, `serve`): renewed ahead of expiry by a chain that never prompts while
+  /// the current ones are still valid, and by a chain that gets MFA codes from `mfa` once they
+  /// have expired.
+  ///
+  /// - Parameters:
+  ///   - sessionOnly: Session-token credentials instead of role credentials (`-s`).
+  ///   - mfa: Where the interactive chain gets MFA codes.
+  ///   - initial: Credentials already fetched, served while they are outside the refresh margin.
+  public func refreshingCredentials(
+    for profile: ResolvedProfile, sessionOnly: Bool = false, mfa: MFACodeSource, initial: AWSCredentials? = nil
+  ) throws -> RefreshingCredentials {
+    let quiet = try provider(
+      for: profile, sessionOnly: sessionOnly, mfa: MFACodeSource(presetCode: nil, prompter: NoPrompter()))
+    let interactive = try provider(for: profile, sessionOnly: sessionOnly, mfa: mfa)
+    return RefreshingCredentials(
+      quietProvider: quiet, interactiveProvider: interactive, initial: initial, refreshMargin: Self.refreshMargin)
+  }
+
   /// Runs the diagnostics of `aws-runas -D` for `profileName`.
   public func diagnose(profileName: String?, overrides: ProfileSettings = ProfileSettings()) async -> DiagnosticReport {
     let diagnostics = ProfileDiagnostics(files: files, environment: environment)

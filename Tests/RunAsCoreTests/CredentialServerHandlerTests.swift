@@ -11,9 +11,12 @@ struct CredentialServerHandlerTests {
   /// A sandbox with `alpha`, `beta` (temporary keys, no network) and a role profile `gamma`.
   final class World: Sendable {
     let directory: String
+    let environment: [String: String]
     let switchboard: CredentialSwitchboard
+    let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
 
-    init() throws {
+    /// The sandbox, with `extraEnvironment` added to the process environment it describes.
+    init(extraEnvironment: [String: String] = [:]) throws {
       directory = FileManager.default.temporaryDirectory.appendingPathComponent("serve-\(UUID().uuidString)").path
       try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
       try """
@@ -36,11 +39,23 @@ struct CredentialServerHandlerTests {
       let environment = [
         "HOME": directory, "AWS_CONFIG_FILE": directory + "/config",
         "AWS_SHARED_CREDENTIALS_FILE": directory + "/credentials",
-      ]
-      let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+      ].merging(extraEnvironment) { $1 }
+      self.environment = environment
+      let logger = self.logger
       switchboard = CredentialSwitchboard(prompter: NoPrompter()) {
         try RunAsEngine(environment: environment, logger: logger)
       }
+    }
+
+    /// A sandbox whose STS refuses connections (one attempt per call), so `gamma` cannot get
+    /// credentials while `alpha` and `beta` still can.
+    static func withUnreachableSTS() throws -> World {
+      try World(extraEnvironment: ["AWS_ENDPOINT_URL_STS": "http://127.0.0.1:1", "AWS_MAX_ATTEMPTS": "1"])
+    }
+
+    /// An engine over the sandbox's files, as the TUI holds one.
+    func engine() throws -> RunAsEngine {
+      try RunAsEngine(environment: environment, logger: logger)
     }
 
     deinit { try? FileManager.default.removeItem(atPath: directory) }

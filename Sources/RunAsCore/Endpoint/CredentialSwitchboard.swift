@@ -4,13 +4,13 @@
   import Foundation
 #endif
 
-/// The active profile of a long-running credential server (`serve ecs`, `serve ec2`) and its
-/// credentials, switchable while clients keep asking.
+/// The active profile of a long-running credential server (`serve ecs`, `serve ec2`, the TUI's
+/// switchboard) and its credentials, switchable while clients keep asking.
 ///
-/// Every switch re-reads the configuration files (through `makeEngine`) and builds a new
-/// credential source; nothing of the previous profile is reused, so a switch can never leave the
-/// old profile's credentials behind (upstream issue #76). A request that is waiting for
-/// credentials while a switch completes gets the new profile's credentials, not the old ones.
+/// Every switch builds a new credential source; nothing of the previous profile is reused, so a
+/// switch can never leave the old profile's credentials behind (upstream issue #76). A request
+/// that is waiting for credentials while a switch completes gets the new profile's credentials,
+/// not the old ones.
 public actor CredentialSwitchboard {
   /// Builds an engine over freshly read configuration files.
   public typealias EngineFactory = @Sendable () throws -> RunAsEngine
@@ -23,6 +23,8 @@ public actor CredentialSwitchboard {
     public let profile: ResolvedProfile
     /// Its credential chain (interactive), for clearing the cache on `/refresh`.
     let provider: any CredentialProvider
+    /// Where that chain gets MFA codes, for the source built on `/refresh`.
+    let mfa: MFACodeSource
     /// The credentials served, refreshed ahead of expiry.
     let source: RefreshingCredentials
     /// Increases with every switch.
@@ -44,7 +46,8 @@ public actor CredentialSwitchboard {
   ///   - sessionOnly: Serve session-token credentials instead of role credentials (`-s`).
   ///   - presetMFACode: A code given with `-o`, used for the first profile only (codes are single-use).
   ///   - prompter: Asks for MFA codes when a profile needs one and it cannot be had quietly.
-  ///   - makeEngine: Loads the configuration; called on every switch so edits to the files apply.
+  ///   - makeEngine: Loads the configuration; called on every switch by name and every refresh, so
+  ///     edits to the files apply.
   public init(
     overrides: ProfileSettings = ProfileSettings(), sessionOnly: Bool = false, presetMFACode: String? = nil,
     prompter: any Prompter, makeEngine: @escaping EngineFactory
@@ -73,23 +76,38 @@ public actor CredentialSwitchboard {
     let profile = try engine.resolve(name, overrides: overrides)
     let code = presetMFACode
     presetMFACode = nil
-    let quiet = try engine.provider(
-      for: profile, sessionOnly: sessionOnly, mfa: MFACodeSource(presetCode: nil, prompter: NoPrompter()))
-    let interactive = try engine.provider(
-      for: profile, sessionOnly: sessionOnly, mfa: MFACodeSource(presetCode: code, prompter: prompter))
+    let mfa = MFACodeSource(presetCode: code, prompter: prompter)
+    let interactive = try engine.provider(for: profile, sessionOnly: sessionOnly, mfa: mfa)
     // Cached credentials with a minute left are enough to switch; the source renews them before
     // they are served if they are inside the refresh margin.
     let initial = try await interactive.credentials(validFor: .seconds(60))
-    let source = RefreshingCredentials(
-      quietProvider: quiet,
-      interactiveProvider: try engine.provider(
-        for: profile, sessionOnly: sessionOnly, mfa: MFACodeSource(presetCode: nil, prompter: prompter)),
-      initial: initial, refreshMargin: RunAsEngine.refreshMargin)
+    let source = try engine.refreshingCredentials(
+      for: profile, sessionOnly: sessionOnly, mfa: MFACodeSource(presetCode: nil, prompter: prompter),
+      initial: initial)
     // A later switch that finished first wins.
     if mine == generation {
       active = ActiveProfile(
-        name: name, profile: profile, provider: interactive, source: source, generation: mine)
+        name: name, profile: profile, provider: interactive, mfa: mfa, source: source, generation: mine)
     }
+    return profile
+  }
+
+  /// Makes `name` the active profile at once, resolved with `engine` (the configuration the
+  /// caller already shows, as the TUI's `a` key does): its credentials are fetched by the first
+  /// request, which asks `prompter` for an MFA code if one is needed.
+  ///
+  /// - Returns: The resolved profile.
+  /// - Throws: ``ProfileError`` for an unknown or broken profile; the previous profile stays
+  ///   active then.
+  @discardableResult
+  public func activate(_ name: String, engine: RunAsEngine, prompter: any Prompter) throws -> ResolvedProfile {
+    let profile = try engine.resolve(name, overrides: overrides)
+    let mfa = MFACodeSource(presetCode: nil, prompter: prompter)
+    let interactive = try engine.provider(for: profile, sessionOnly: sessionOnly, mfa: mfa)
+    let source = try engine.refreshingCredentials(for: profile, sessionOnly: sessionOnly, mfa: mfa)
+    generation += 1
+    active = ActiveProfile(
+      name: name, profile: profile, provider: interactive, mfa: mfa, source: source, generation: generation)
     return profile
   }
 
@@ -125,15 +143,11 @@ public actor CredentialSwitchboard {
     guard let current = active else { throw NoActiveProfile() }
     try current.provider.clearCache()
     let engine = try makeEngine()
-    let quiet = try engine.provider(
-      for: current.profile, sessionOnly: sessionOnly,
-      mfa: MFACodeSource(presetCode: nil, prompter: NoPrompter()))
-    let source = RefreshingCredentials(
-      quietProvider: quiet, interactiveProvider: current.provider, initial: nil,
-      refreshMargin: RunAsEngine.refreshMargin)
+    let source = try engine.refreshingCredentials(
+      for: current.profile, sessionOnly: sessionOnly, mfa: current.mfa)
     active = ActiveProfile(
-      name: current.name, profile: current.profile, provider: current.provider, source: source,
-      generation: current.generation)
+      name: current.name, profile: current.profile, provider: current.provider, mfa: current.mfa,
+      source: source, generation: current.generation)
   }
 
   /// The configured profiles, split as the management API lists them: those with a `role_arn`

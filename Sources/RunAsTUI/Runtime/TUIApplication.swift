@@ -24,7 +24,7 @@ public final class TUIApplication {
   private let logger: Logger
   private var engine: RunAsEngine?
   private var state: AppState
-  private var switchboard: SwitchboardHandler?
+  private var switchboard: CredentialSwitchboard?
   private var switchboardServer: LoopbackHTTPServer?
   private var cacheDirectoryStamp: Double?
   private var isDirty = true
@@ -203,8 +203,12 @@ public final class TUIApplication {
 
   private func startSwitchboard() {
     let token = RandomToken.make()
-    let handler = SwitchboardHandler(token: token)
-    switchboard = handler
+    let (environment, logger) = (self.environment, self.logger)
+    // Profiles are activated with the engine the list shows; `makeEngine` serves no request here.
+    let switchboard = CredentialSwitchboard(
+      prompter: NoPrompter(), makeEngine: { try RunAsEngine(environment: environment, logger: logger) })
+    self.switchboard = switchboard
+    let handler = SwitchboardHandler(token: token, switchboard: switchboard)
     switchboardServer = wait { try? await LoopbackHTTPServer.start(host: "127.0.0.1", port: 0, handler: handler) }
     if let server = switchboardServer {
       _ = Reducer.reduce(
@@ -216,16 +220,21 @@ public final class TUIApplication {
 
   private func activate(_ name: String, engine: RunAsEngine) {
     guard let switchboard else { return }
-    do {
-      let profile = try engine.resolve(name)
-      let quiet = try engine.provider(for: profile, mfa: MFACodeSource(presetCode: nil, prompter: NoPrompter()))
-      let interactive = try engine.provider(
-        for: profile, mfa: MFACodeSource(presetCode: nil, prompter: prompts.prompter(for: name)))
-      let source = RefreshingCredentials(quietProvider: quiet, interactiveProvider: interactive)
-      switchboard.activate(.init(profileName: name, source: source))
+    let prompter = prompts.prompter(for: name)
+    // No network and no prompt: the credentials are fetched by the first request.
+    let activated: Result<Void, Failure> = wait {
+      do {
+        try await switchboard.activate(name, engine: engine, prompter: prompter)
+        return .success(())
+      } catch {
+        return .failure(Failure("\(name): \(error)"))
+      }
+    }
+    switch activated {
+    case .success:
       _ = Reducer.reduce(&state, .switchboardActivated(profile: name))
-    } catch {
-      _ = Reducer.reduce(&state, .failed(Failure("\(name): \(error)")))
+    case .failure(let failure):
+      _ = Reducer.reduce(&state, .failed(failure))
     }
   }
 
