@@ -135,7 +135,7 @@ struct ExecAction {
       return 0
     }
     return try await runCommand(
-      plan.command, profile: profile, provider: provider, engine: engine, credentials: credentials,
+      plan.command, profile: profile, engine: engine, credentials: credentials,
       environment: childEnvironment(plan), region: region)
   }
 
@@ -169,8 +169,8 @@ struct ExecAction {
   }
 
   private func runCommand(
-    _ command: [String], profile: ResolvedProfile, provider: any CredentialProvider, engine: RunAsEngine,
-    credentials: AWSCredentials, environment: [String: String], region: String?
+    _ command: [String], profile: ResolvedProfile, engine: RunAsEngine, credentials: AWSCredentials,
+    environment: [String: String], region: String?
   ) async throws -> Int32 {
     logger.debug("WRAPPED CMD: \(command)")
     if options.useEnvironmentVariables {
@@ -180,28 +180,12 @@ struct ExecAction {
       return try await ChildProcess.run(command, environment: childEnvironment).exitCode
     }
     // The endpoint refreshes early without prompting; the preset -o code is stale by then.
-    let quiet = try engine.provider(
-      for: profile, sessionOnly: options.sessionOnly, mfa: MFACodeSource(presetCode: nil, prompter: NoPrompter()))
-    let interactive = try engine.provider(
-      for: profile, sessionOnly: options.sessionOnly,
-      mfa: MFACodeSource(presetCode: nil, prompter: TTYPrompter()))
-    let source = RefreshingCredentials(quietProvider: quiet, interactiveProvider: interactive, initial: credentials)
-    let token = RandomToken.make()
-    let server = try await LoopbackHTTPServer.start(
-      host: "127.0.0.1", port: 0, handler: ContainerCredentialHandler(token: token, source: source), logger: logger)
-    let url = "http://127.0.0.1:\(server.port)/credentials"
-    logger.debug("ECS credential endpoint set to \(url)")
-    let childEnvironment = ChildEnvironment.make(
-      parent: environment, delivery: .endpoint(url: url, token: token), region: region,
-      profileName: environment["AWSRUNAS_PROFILE"], expiration: credentials.expiration)
-    let termination: ChildProcess.Termination
-    do {
-      termination = try await ChildProcess.run(command, environment: childEnvironment)
-    } catch {
-      await server.stop()
-      throw error
-    }
-    await server.stop()
-    return termination.exitCode
+    let source = try engine.refreshingCredentials(
+      for: profile, sessionOnly: options.sessionOnly, mfa: MFACodeSource(presetCode: nil, prompter: TTYPrompter()),
+      initial: credentials)
+    return try await ChildProcess.runBehindCredentialEndpoint(
+      command, source: source, parentEnvironment: environment, region: region,
+      profileName: environment["AWSRUNAS_PROFILE"], expiration: credentials.expiration, logger: logger
+    ).exitCode
   }
 }

@@ -156,7 +156,12 @@ public enum ChildProcess {
     }
     defer { forwarders.forEach { $0.cancel() } }
 
-    return await withCheckedContinuation { continuation in
+    return await waitForTermination(of: pid)
+  }
+
+  /// Waits, off the concurrency pool, for the child `pid` to end.
+  static func waitForTermination(of pid: pid_t) async -> Termination {
+    await withCheckedContinuation { continuation in
       DispatchQueue.global().async {
         var waitStatus: Int32 = 0
         while waitpid(pid, &waitStatus, 0) < 0 && errno == EINTR {}

@@ -14,20 +14,11 @@ enum ShellLauncher {
   static func run(profileName: String, engine: RunAsEngine) async throws -> Int32 {
     let profile = try engine.resolve(profileName)
     let quiet = try engine.provider(for: profile, mfa: MFACodeSource(presetCode: nil, prompter: NoPrompter()))
-    let interactive = try engine.provider(
-      for: profile, mfa: MFACodeSource(presetCode: nil, prompter: TTYPrompter(startsOnNewLine: true)))
     // The TUI fetched them just before (a cache hit); the quiet chain never prompts here.
     let credentials = try await quiet.credentials(validFor: RunAsEngine.refreshMargin)
-    let source = RefreshingCredentials(quietProvider: quiet, interactiveProvider: interactive, initial: credentials)
-    let token = RandomToken.make()
-    let server = try await LoopbackHTTPServer.start(
-      host: "127.0.0.1", port: 0, handler: ContainerCredentialHandler(token: token, source: source))
-    var parent = engine.environment
-    parent["AWS_PROFILE"] = nil
-    parent["AWS_DEFAULT_PROFILE"] = nil
-    let environment = ChildEnvironment.make(
-      parent: parent, delivery: .endpoint(url: "http://127.0.0.1:\(server.port)/credentials", token: token),
-      region: profile.settings.region?.value, profileName: profile.displayName, expiration: credentials.expiration)
+    let source = try engine.refreshingCredentials(
+      for: profile, mfa: MFACodeSource(presetCode: nil, prompter: TTYPrompter(startsOnNewLine: true)),
+      initial: credentials)
     let shell = engine.environment["SHELL"].flatMap { $0.isEmpty ? nil : $0 } ?? "/bin/sh"
     var banner = ""
     if let outer = engine.environment["AWSRUNAS_PROFILE"], !outer.isEmpty {
@@ -38,14 +29,9 @@ enum ShellLauncher {
     // Names come from the config file: escaped so they cannot drive the terminal.
     banner = banner.split(separator: "\n").map { TerminalText.sanitized(String($0)) + "\n" }.joined()
     _ = banner.withCString { write(STDERR_FILENO, $0, strlen($0)) }
-    defer { Task { await server.stop() } }
-    do {
-      let termination = try await ChildProcess.run([shell], environment: environment)
-      await server.stop()
-      return termination.exitCode
-    } catch {
-      await server.stop()
-      throw error
-    }
+    let termination = try await ChildProcess.runBehindCredentialEndpoint(
+      [shell], source: source, parentEnvironment: engine.environment, region: profile.settings.region?.value,
+      profileName: profile.displayName, expiration: credentials.expiration, logger: engine.logger)
+    return termination.exitCode
   }
 }
