@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import TestSupport
 import Testing
 
 @testable import RunAsCore
@@ -10,12 +11,13 @@ import Testing
 struct CredentialServerHandlerTests {
   /// A sandbox with `alpha`, `beta` (temporary keys, no network) and a role profile `gamma`.
   final class World: Sendable {
-    let directory: String
+    private let temporary: TemporaryDirectory
     let switchboard: CredentialSwitchboard
+    var directory: String { temporary.path }
 
     init() throws {
-      directory = FileManager.default.temporaryDirectory.appendingPathComponent("serve-\(UUID().uuidString)").path
-      try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+      temporary = try TemporaryDirectory(prefix: "serve")
+      let directory = temporary.path
       try """
       [default]
       region = us-east-1
@@ -42,8 +44,6 @@ struct CredentialServerHandlerTests {
         try RunAsEngine(environment: environment, logger: logger)
       }
     }
-
-    deinit { try? FileManager.default.removeItem(atPath: directory) }
   }
 
   static func request(
