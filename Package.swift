@@ -81,9 +81,20 @@ let package = Package(
       dependencies: ["RunAsTUI", "RunAsCore"],
       linkerSettings: fastStartLinking
     ),
+    // What the test targets share: temporary directories, child processes awaited without
+    // blocking, raw loopback HTTP connections and listeners, config files given as text.
+    .target(
+      name: "TestSupport",
+      dependencies: [
+        "RunAsCore",
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+      ],
+      path: "Tests/TestSupport"
+    ),
     .testTarget(
       name: "RunAsTUITests",
-      dependencies: ["RunAsTUI"],
+      dependencies: ["RunAsTUI", "TestSupport"],
       exclude: ["Snapshots"]
     ),
     .executableTarget(
@@ -94,7 +105,7 @@ let package = Package(
     .testTarget(
       name: "RunAsCoreTests",
       dependencies: [
-        "RunAsCore",
+        "RunAsCore", "TestSupport",
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "NIOCore", package: "swift-nio"),
@@ -104,7 +115,7 @@ let package = Package(
     .testTarget(
       name: "IntegrationTests",
       dependencies: [
-        "RunAsCore", "aws-runas", "aws-runas-tui",
+        "RunAsCore", "TestSupport", "aws-runas", "aws-runas-tui",
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Bad input gets one clear line naming the problem and where, exit 1, and no damage.

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Running programs under a role: real AWS clients (awscli, boto3) as children and as

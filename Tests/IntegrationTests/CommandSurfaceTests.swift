@@ -1,5 +1,6 @@
 import Foundation
 import RunAsCore
+import TestSupport
 import Testing
 
 /// `list roles`, `list mfa`, `update`, `-c` and shell completion, with the real binary against

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The IAM credential paths of spec §3.5 against the STS emulator, counting the STS calls made.

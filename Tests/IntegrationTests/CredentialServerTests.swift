@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `serve ecs` and `serve ec2` with real clients (boto3, awscli v1) against the STS emulator:

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `aws-runas -D` / `diagnose`: the checks of spec §7.1 plus where each setting came from.

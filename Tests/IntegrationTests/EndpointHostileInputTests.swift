@@ -1,5 +1,6 @@
 import Foundation
 import RunAsCore
+import TestSupport
 import Testing
 
 /// Endpoints and network calls against hostile peers (issues 14 and 7): children that outlive the
@@ -52,7 +53,7 @@ struct EndpointHostileInputTests {
   }
 
   @Test func anSTSThatAcceptsConnectionsAndNeverAnswersIsGivenUpAtTheCallDeadline() async throws {
-    let silent = try SilentListener()
+    let silent = try LoopbackListener()
     let scenario = try await Scenario { _ in Scenario.roleProfileConfig() }
     let result = try await scenario.runAs(
       ["-O", "json", "dev"],

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The real binary against input a hostile tester would try (issue 14): caches that lie, names
@@ -32,7 +33,7 @@ struct HostileInputTests {
     try lie.write(toFile: cache, atomically: true, encoding: .utf8)
     let result = try await scenario.runAs(["-O", "json", "dev"])
     #expect(result.exitCode == 0, "\(result.output())")
-    let key = try await Scenario.credentialDocument(result)["AccessKeyId"] as? String
+    let key = try Scenario.credentialDocument(result)["AccessKeyId"] as? String
     #expect(key?.hasPrefix("ASIA") == true && key != "ASIALIE", "\(result.stdout)")
     #expect(try await emulator.calls()["AssumeRole"] == 1)
     let replaced = try String(contentsOfFile: cache, encoding: .utf8)

@@ -4,20 +4,8 @@ import Testing
 /// MFA handling: codes from -o and MFA_CODE, wrong codes, no terminal, and MFA-less tokens.
 @Suite("MFA")
 struct MFATests {
-  static func mfaConfig(_ user: IAMUser) -> String {
-    """
-    [default]
-    region = us-east-1
-    mfa_serial = \(user.mfaSerial!)
-
-    [profile secure]
-    source_profile = default
-    role_arn = \(Scenario.roleARN("secure"))
-    """
-  }
-
   @Test func codeFromFlagAuthenticatesTheSessionToken() async throws {
-    let scenario = try await Scenario(mfa: true) { Self.mfaConfig($0) }
+    let scenario = try await Scenario(mfa: true) { Scenario.mfaProfileConfig($0) }
     let result = try await scenario.runAs(["-o", try await scenario.mfaCode(), "-O", "json", "secure"])
     #expect(result.exitCode == 0, "\(result.output())")
     let cache = try String(contentsOfFile: scenario.sandbox.path(".aws/.aws_session_token_default"), encoding: .utf8)
@@ -25,14 +13,14 @@ struct MFATests {
   }
 
   @Test func codeFromEnvironmentWorksLikeTheFlag() async throws {
-    let scenario = try await Scenario(mfa: true) { Self.mfaConfig($0) }
+    let scenario = try await Scenario(mfa: true) { Scenario.mfaProfileConfig($0) }
     let result = try await scenario.runAs(
       ["-O", "json", "secure"], environment: ["MFA_CODE": try await scenario.mfaCode()])
     #expect(result.exitCode == 0, "\(result.output())")
   }
 
   @Test func wrongCodeFailsWithOneLineAndLeavesNoCache() async throws {
-    let scenario = try await Scenario(mfa: true) { Self.mfaConfig($0) }
+    let scenario = try await Scenario(mfa: true) { Scenario.mfaProfileConfig($0) }
     let good = try await scenario.mfaCode()
     let wrong = good == "000000" ? "111111" : "000000"
     let result = try await scenario.runAs(["-o", wrong, "-O", "json", "secure"])
@@ -47,7 +35,7 @@ struct MFATests {
   }
 
   @Test func withoutTerminalOrCodeItFailsAtOnceSayingHowToPassTheCode() async throws {
-    let scenario = try await Scenario(mfa: true) { Self.mfaConfig($0) }
+    let scenario = try await Scenario(mfa: true) { Scenario.mfaProfileConfig($0) }
     let result = try await scenario.runAsWithoutTerminal(["-O", "json", "secure"])
     #expect(result.exitCode == 1)
     #expect(result.stderr.contains("MFA_CODE"), "\(result.stderr)")

@@ -1,12 +1,7 @@
 import Foundation
 import RunAsCore
+import TestSupport
 import Testing
-
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Darwin)
-  import Darwin
-#endif
 
 // Round trips of RunAsCore's STS and IAM clients against the STS emulator (moto) on loopback.
 
@@ -117,7 +112,7 @@ struct STSClientIntegrationTests {
 
   @Test("a response slower than the timeout is reported as a timeout")
   func timeout() async throws {
-    let silent = try SilentListener()
+    let silent = try LoopbackListener()
     let client = STSClient(
       endpoint: ServiceEndpoint(url: "http://127.0.0.1:\(silent.port)/", signingRegion: "us-east-1", service: "sts"),
       credentials: Self.anyCredentials,
@@ -174,32 +169,4 @@ struct STSClientIntegrationTests {
       try await sts(moto.endpoint, credentials: wrongToken).getCallerIdentity()
     }
   }
-}
-
-/// A loopback socket that accepts connections and never answers, for timeout tests.
-final class SilentListener: Sendable {
-  let port: UInt16
-  private let fd: Int32
-
-  init() throws {
-    fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { throw HarnessError("socket() failed") }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let fd = self.fd
-    let ok = withUnsafeMutablePointer(to: &address) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-        bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
-      }
-    }
-    guard ok, listen(fd, 16) == 0 else {
-      close(fd)
-      throw HarnessError("listen() failed")
-    }
-    port = UInt16(bigEndian: address.sin_port)
-  }
-
-  deinit { close(fd) }
 }

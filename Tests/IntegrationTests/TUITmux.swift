@@ -1,4 +1,6 @@
 import Foundation
+import RunAsCore
+import TestSupport
 
 #if canImport(Glibc)
   import Glibc
@@ -60,7 +62,7 @@ final class TUISession: Sendable {
   @discardableResult
   func tmux(_ arguments: [String]) async throws -> String {
     let command = ["tmux", "-L", socket] + arguments
-    let result = try await onDedicatedThread { try Self.spawn(command) }
+    let result = try await DedicatedThread.run { try Self.spawn(command) }
     guard result.status == 0 else {
       throw HarnessError("tmux \(arguments.joined(separator: " ")) failed (\(result.status)): \(result.output)")
     }

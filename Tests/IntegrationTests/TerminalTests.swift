@@ -1,20 +1,12 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Behaviour that needs a terminal or signals: the MFA prompt on /dev/tty, and signal forwarding.
 @Suite("Terminal and signals")
 struct TerminalTests {
   @Test func mfaPromptIsAskedOnTheTerminalEvenWhenStdoutIsCaptured() async throws {
-    let scenario = try await Scenario(mfa: true) { user in
-      """
-      [default]
-      region = us-east-1
-      mfa_serial = \(user.mfaSerial!)
-      [profile secure]
-      source_profile = default
-      role_arn = \(Scenario.roleARN("secure"))
-      """
-    }
+    let scenario = try await Scenario(mfa: true) { Scenario.mfaProfileConfig($0) }
     // `script` gives aws-runas a pseudo-terminal and types the code into it; stdout of the
     // command itself goes to a file, as under credential_process.
     let output = scenario.sandbox.path("out.json")

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import RunAsCore
@@ -88,67 +89,4 @@ struct CallDeadlineTests {
     }
     #expect(server.sentBodyBytes > 0, "the body had started")
   }
-}
-
-/// A server that sends a response head promising a large body, then one byte of it every 50 ms,
-/// on a thread of its own (its sockets block; the concurrency pool never waits on them).
-final class DribblingServer: Sendable {
-  let port: Int
-  private let listener: Int32
-  private let sent = LockedCounter()
-
-  var sentBodyBytes: Int { sent.value }
-
-  init() throws {
-    let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    let bound = withUnsafePointer(to: &address) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-        bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-      }
-    }
-    guard bound == 0, listen(listener, 4) == 0 else {
-      close(listener)
-      throw POSIXError(.EADDRNOTAVAIL)
-    }
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafeMutablePointer(to: &address) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
-    }
-    self.listener = listener
-    self.port = Int(UInt16(bigEndian: address.sin_port))
-    let sent = self.sent
-    Thread.detachNewThread {
-      let connection = accept(listener, nil, nil)
-      guard connection >= 0 else { return }
-      defer { close(connection) }
-      var buffer = [UInt8](repeating: 0, count: 4096)
-      _ = recv(connection, &buffer, buffer.count, 0)
-      let head = "HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n"
-      guard send(connection, head, head.utf8.count, Int32(MSG_NOSIGNAL)) > 0 else { return }
-      // Until the client gives up (send fails) or the test ends (about a minute at most).
-      for _ in 0..<1200 {
-        guard send(connection, "x", 1, Int32(MSG_NOSIGNAL)) == 1 else { return }
-        sent.increment()
-        usleep(50_000)
-      }
-    }
-  }
-
-  /// Stops accepting; a connection in progress ends when the client goes away.
-  func stop() {
-    shutdown(listener, Int32(SHUT_RDWR))
-    close(listener)
-  }
-}
-
-/// A counter shared between threads.
-final class LockedCounter: @unchecked Sendable {
-  // @unchecked: `count` is only touched while holding `lock`.
-  private let lock = NSLock()
-  private var count = 0
-  var value: Int { lock.withLock { count } }
-  func increment() { lock.withLock { count += 1 } }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import RunAsCore
@@ -6,11 +7,11 @@ import Testing
 /// Config and credentials files that are too big, not files, or hold secrets in odd places.
 @Suite("Config files: hostile input")
 struct ConfigFileHostileInputTests {
-  let directory: String = {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("config-\(UUID().uuidString)").path
-    try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
-  }()
+  /// This test's files, removed when it ends.
+  let temporary: TemporaryDirectory
+  var directory: String { temporary.path }
+
+  init() throws { temporary = try TemporaryDirectory(prefix: "config") }
 
   func load(config: String, credentials: String? = nil) throws(ConfigFileError) -> AWSConfigFiles {
     try AWSConfigFiles.load(environment: [
@@ -66,7 +67,7 @@ struct ConfigFileHostileInputTests {
     #expect(writer >= 0)
     defer { close(writer) }
     // The read waits in poll; a dedicated thread keeps that wait off the concurrency pool.
-    let outcome = await onDedicatedThread { () -> String in
+    let outcome = try await DedicatedThread.run { () -> String in
       do {
         _ = try POSIXFile.read(fifo, waitingAtMost: .milliseconds(50))
         return "read"
@@ -89,9 +90,7 @@ struct ConfigFileHostileInputTests {
     let reader = open(fifo, O_RDONLY | O_NONBLOCK)
     defer { close(reader) }
     close(writer)
-    let files = try await onDedicatedThread { () -> Result<AWSConfigFiles, ConfigFileError> in
-      Result { () throws(ConfigFileError) in try load(config: fifo) }
-    }.get()
+    let files = try await DedicatedThread.run { try load(config: fifo) }
     #expect(files.config.section("default")?.entry("region")?.value == "eu-west-1")
   }
 
@@ -158,12 +157,5 @@ struct ConfigFileHostileInputTests {
       #expect(!error.description.contains("\u{1B}"))
       #expect(error.description.hasSuffix("… (111 characters)\""))
     }
-  }
-}
-
-/// Runs `body`, which may block, on a thread of its own, so the concurrency pool never waits.
-func onDedicatedThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
-  await withCheckedContinuation { continuation in
-    Thread.detachNewThread { continuation.resume(returning: body()) }
   }
 }

@@ -1,15 +1,16 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import RunAsCore
 
 @Suite("Cookie file (.aws_runas.cookies, the Go tool's format)")
 struct CookieJarFileTests {
-  let directory: String = {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("cookies-\(UUID().uuidString)").path
-    try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
-  }()
+  /// This test's files, removed when it ends.
+  let temporary: TemporaryDirectory
+  var directory: String { temporary.path }
+
+  init() throws { temporary = try TemporaryDirectory(prefix: "cookies") }
 
   let now = Date(timeIntervalSince1970: 1_700_000_000)
 

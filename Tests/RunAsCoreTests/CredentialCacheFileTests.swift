@@ -1,15 +1,16 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import RunAsCore
 
 @Suite("Credential cache files")
 struct CredentialCacheFileTests {
-  let directory: String = {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("cache-\(UUID().uuidString)").path
-    try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
-  }()
+  /// This test's files, removed when it ends.
+  let temporary: TemporaryDirectory
+  var directory: String { temporary.path }
+
+  init() throws { temporary = try TemporaryDirectory(prefix: "cache") }
 
   static let credentials = AWSCredentials(
     accessKeyID: "ASIAEXAMPLE", secretAccessKey: "secret", sessionToken: "token",

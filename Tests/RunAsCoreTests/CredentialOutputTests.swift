@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import RunAsCore
@@ -32,32 +33,18 @@ struct CredentialOutputTests {
   @Test func posixScriptSurvivesEvalInARealShell() async throws {
     let script = CredentialOutput.environmentScript(
       Self.credentials, region: "eu-west-1", profileName: "it's", dialect: .posix)
-    let output = try await Self.shell(
+    let output = try await Self.shellOutput(
       script
         + #"printf '%s|%s|%s|%s' "$AWS_SECRET_ACCESS_KEY" "$AWSRUNAS_PROFILE" "$AWS_DEFAULT_REGION" "$AWS_SECURITY_TOKEN""#
     )
     #expect(output == "se'cr\"et$`x`\\n|it's|eu-west-1|tok/en+=")
   }
 
-  /// What `sh -c command` prints; its exit is awaited from the termination handler, not waited for.
-  static func shell(_ command: String) async throws -> String {
-    let outputFile = FileManager.default.temporaryDirectory.appendingPathComponent("sh-\(UUID().uuidString)")
-    _ = FileManager.default.createFile(atPath: outputFile.path, contents: nil)
-    defer { try? FileManager.default.removeItem(at: outputFile) }
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/sh")
-    process.arguments = ["-c", command]
-    process.standardOutput = try FileHandle(forWritingTo: outputFile)
-    process.standardInput = FileHandle.nullDevice
-    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-      process.terminationHandler = { _ in continuation.resume() }
-      do {
-        try process.run()
-      } catch {
-        continuation.resume(throwing: error)
-      }
-    }
-    return try String(contentsOf: outputFile, encoding: .utf8)
+  /// What `/bin/sh -c script` prints on stdout; a failing script is a failed test.
+  static func shellOutput(_ script: String) async throws -> String {
+    let result = try await run("/bin/sh", ["-c", script], environment: ["PATH": "/usr/bin:/bin"])
+    #expect(result.exitCode == 0, "\(result.output())")
+    return result.stdout
   }
 
   @Test func variablesComeInAFixedOrder() {
@@ -102,23 +89,8 @@ struct CredentialOutputTests {
     let values = ["it's", "a'\u{301}b", "$(touch /tmp/x) `id` \\ \" ;", "two\nlines", "\u{2019}; x; \u{2019}"]
     let assignments = values.enumerated().map { ShellDialect.posix.assignment("V\($0.offset)", $0.element) + "\n" }
     let prints = values.indices.map { "printf '%s\\000' \"$V\($0)\"\n" }
-    let output = try await runShell("/bin/sh", script: assignments.joined() + prints.joined())
+    let output = try await Self.shellOutput(assignments.joined() + prints.joined())
     #expect(output.split(separator: "\0", omittingEmptySubsequences: false).dropLast().map(String.init) == values)
-  }
-
-  /// Runs `script` with `shell` and returns its standard output; the wait is a termination handler.
-  func runShell(_ shell: String, script: String) async throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: shell)
-    process.arguments = ["-c", script]
-    let output = Pipe()
-    process.standardOutput = output
-    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-      process.terminationHandler = { _ in continuation.resume() }
-      do { try process.run() } catch { continuation.resume(throwing: error) }
-    }
-    // The output is a few bytes: it fits the pipe's buffer, so reading after the exit is safe.
-    return String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
   }
 
   @Test(arguments: [

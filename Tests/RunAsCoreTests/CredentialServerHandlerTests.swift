@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import TestSupport
 import Testing
 
 @testable import RunAsCore
@@ -10,15 +11,16 @@ import Testing
 struct CredentialServerHandlerTests {
   /// A sandbox with `alpha`, `beta` (temporary keys, no network) and a role profile `gamma`.
   final class World: Sendable {
-    let directory: String
+    private let temporary: TemporaryDirectory
     let environment: [String: String]
     let switchboard: CredentialSwitchboard
     let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+    var directory: String { temporary.path }
 
     /// The sandbox, with `extraEnvironment` added to the process environment it describes.
     init(extraEnvironment: [String: String] = [:]) throws {
-      directory = FileManager.default.temporaryDirectory.appendingPathComponent("serve-\(UUID().uuidString)").path
-      try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+      temporary = try TemporaryDirectory(prefix: "serve")
+      let directory = temporary.path
       try """
       [default]
       region = us-east-1
@@ -57,8 +59,6 @@ struct CredentialServerHandlerTests {
     func engine() throws -> RunAsEngine {
       try RunAsEngine(environment: environment, logger: logger)
     }
-
-    deinit { try? FileManager.default.removeItem(atPath: directory) }
   }
 
   static func request(

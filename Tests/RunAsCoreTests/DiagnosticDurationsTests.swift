@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import RunAsCore
@@ -7,11 +8,7 @@ import Testing
 @Suite("Diagnose durations")
 struct DiagnosticDurationsTests {
   static func dump(_ config: String, profile: String = "admin") async throws -> [String: String] {
-    let configPath = "/home/u/.aws/config"
-    let files = AWSConfigFiles(
-      configPath: configPath, credentialsPath: "/home/u/.aws/credentials",
-      config: try INIFile(parsing: config, path: configPath, stripsInlineComments: false),
-      credentials: try INIFile(parsing: "", path: "/home/u/.aws/credentials", stripsInlineComments: true))
+    let files = try AWSConfigFiles.parsing(config: config)
     let environment = ["HOME": "/home/u"]
     let report = await ProfileDiagnostics(files: files, environment: environment)
       .run(profileName: profile, resolver: ProfileResolver(files: files, environment: environment))

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import TestSupport
 import Testing
 
 @testable import RunAsCore
@@ -65,14 +66,14 @@ struct EndpointHardeningTests {
   @Test func anIdleConnectionIsClosed() async throws {
     let server = try await start(idle: .milliseconds(100))
     defer { Task { await server.stop() } }
-    let connection = try await LoopbackSocket.connect(port: server.port)
+    let connection = try await LoopbackHTTPConnection.connect(port: server.port)
     #expect(await connection.readResponse().ending == .closed)
   }
 
   @Test func aKeptAliveConnectionIsClosedOnceIdle() async throws {
     let server = try await start(idle: .milliseconds(200))
     defer { Task { await server.stop() } }
-    let connection = try await LoopbackSocket.connect(port: server.port, sending: Self.request)
+    let connection = try await LoopbackHTTPConnection.connect(port: server.port, sending: Self.request)
     #expect(await connection.readResponse().text.hasPrefix("HTTP/1.1 200 OK"))
     #expect(await connection.readResponse().ending == .closed)
   }
@@ -80,7 +81,7 @@ struct EndpointHardeningTests {
   @Test func aHeadThatNeverEndsIsCutOffByTheHeaderTimeout() async throws {
     let server = try await start(header: .milliseconds(100))
     defer { Task { await server.stop() } }
-    let connection = try await LoopbackSocket.connect(port: server.port)
+    let connection = try await LoopbackHTTPConnection.connect(port: server.port)
     await connection.send("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
     #expect(await connection.readResponse().ending == .closed)
   }
@@ -88,7 +89,7 @@ struct EndpointHardeningTests {
   @Test func aBodyThatNeverEndsIsCutOffByTheBodyTimeout() async throws {
     let server = try await start(body: .milliseconds(100))
     defer { Task { await server.stop() } }
-    let connection = try await LoopbackSocket.connect(port: server.port)
+    let connection = try await LoopbackHTTPConnection.connect(port: server.port)
     await connection.send("POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 10\r\n\r\nx")
     #expect(await connection.readResponse().ending == .closed)
   }
@@ -98,7 +99,7 @@ struct EndpointHardeningTests {
     let limit = Duration.milliseconds(50)
     let server = try await start(Slow(delay: .milliseconds(300)), idle: limit, header: limit, body: limit)
     defer { Task { await server.stop() } }
-    let connection = try await LoopbackSocket.connect(port: server.port, sending: Self.request)
+    let connection = try await LoopbackHTTPConnection.connect(port: server.port, sending: Self.request)
     let answer = await connection.readResponse().text
     #expect(answer.hasPrefix("HTTP/1.1 200 OK"))
     #expect(answer.hasSuffix("slow but sure\n"))
@@ -109,12 +110,12 @@ struct EndpointHardeningTests {
   @Test func atTheCapANewConnectionReplacesTheLongestWaitingOne() async throws {
     let server = try await start(connections: 2)
     defer { Task { await server.stop() } }
-    let oldest = try await LoopbackSocket.connect(port: server.port)
+    let oldest = try await LoopbackHTTPConnection.connect(port: server.port)
     // The server has registered a connection once it answers on it.
     #expect(await oldest.exchange(Self.request).hasPrefix("HTTP/1.1 200 OK"))
-    let second = try await LoopbackSocket.connect(port: server.port)
+    let second = try await LoopbackHTTPConnection.connect(port: server.port)
     #expect(await second.exchange(Self.request).hasPrefix("HTTP/1.1 200 OK"))
-    let newest = try await LoopbackSocket.connect(port: server.port)
+    let newest = try await LoopbackHTTPConnection.connect(port: server.port)
     #expect(await newest.exchange(Self.request).hasPrefix("HTTP/1.1 200 OK"))
     #expect(await oldest.readResponse().ending == .closed)
     #expect(await second.exchange(Self.request).hasPrefix("HTTP/1.1 200 OK"))
@@ -123,9 +124,9 @@ struct EndpointHardeningTests {
   @Test func hundredsOfIdleConnectionsDoNotLockOutAClient() async throws {
     let server = try await start(connections: 16)
     defer { Task { await server.stop() } }
-    var idle: [LoopbackSocket] = []
-    for _ in 0..<200 { idle.append(try await LoopbackSocket.connect(port: server.port)) }
-    let client = try await LoopbackSocket.connect(port: server.port)
+    var idle: [LoopbackHTTPConnection] = []
+    for _ in 0..<200 { idle.append(try await LoopbackHTTPConnection.connect(port: server.port)) }
+    let client = try await LoopbackHTTPConnection.connect(port: server.port)
     #expect(await client.exchange(Self.request).hasPrefix("HTTP/1.1 200 OK"))
     #expect(idle.count == 200)
   }
@@ -134,11 +135,11 @@ struct EndpointHardeningTests {
     let gate = Gate()
     let server = try await start(Gated(gate: gate), connections: 1)
     defer { Task { await server.stop() } }
-    let busy = try await LoopbackSocket.connect(port: server.port, sending: Self.request)
+    let busy = try await LoopbackHTTPConnection.connect(port: server.port, sending: Self.request)
     // Once the handler holds the only connection, there is no room for another.
     for _ in 0..<3000 where await gate.waitingCount == 0 { try await Task.sleep(for: .milliseconds(10)) }
     #expect(await gate.waitingCount == 1)
-    let other = try await LoopbackSocket.connect(port: server.port)
+    let other = try await LoopbackHTTPConnection.connect(port: server.port)
     let refused = await other.exchange(Self.request)
     #expect(refused.isEmpty, "\(refused)")
     await gate.open()
@@ -171,7 +172,7 @@ struct EndpointHardeningTests {
   @Test func aRebindingNameGets403OverTheWire() async throws {
     let server = try await start()
     defer { Task { await server.stop() } }
-    let connection = try await LoopbackSocket.connect(port: server.port)
+    let connection = try await LoopbackHTTPConnection.connect(port: server.port)
     let refused = await connection.exchange("GET / HTTP/1.1\r\nHost: attacker.example:\(server.port)\r\n\r\n")
     #expect(refused.hasPrefix("HTTP/1.1 403 Forbidden"))
     #expect(refused.contains(#"the Host header "attacker.example:"#))

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import RunAsCore
@@ -110,11 +111,11 @@ final class KeycloakLikeProvider: EndpointHandler {
 
 @Suite("Identity provider session over loopback sockets")
 struct IdentityProviderSessionLoopbackTests {
-  let directory: String = {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("idp-\(UUID().uuidString)").path
-    try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
-  }()
+  /// This test's files, removed when it ends.
+  let temporary: TemporaryDirectory
+  var directory: String { temporary.path }
+
+  init() throws { temporary = try TemporaryDirectory(prefix: "idp") }
 
   var cookieFile: CookieJarFile { CookieJarFile(directory: directory) }
 

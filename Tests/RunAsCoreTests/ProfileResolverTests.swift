@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import RunAsCore
@@ -11,11 +12,7 @@ private let credentialsPath = "/home/u/.aws/credentials"
 private func resolver(
   config: String, credentials: String = "", environment: [String: String] = [:]
 ) throws -> ProfileResolver {
-  let files = AWSConfigFiles(
-    configPath: configPath, credentialsPath: credentialsPath,
-    config: try INIFile(parsing: config, path: configPath, stripsInlineComments: false),
-    credentials: try INIFile(
-      parsing: credentials, path: credentialsPath, stripsInlineComments: true))
+  let files = try AWSConfigFiles.parsing(config: config, credentials: credentials)
   return ProfileResolver(files: files, environment: ["HOME": "/home/u"].merging(environment) { $1 })
 }
 
@@ -915,11 +912,10 @@ struct SettingOriginTests {
 struct AWSConfigFilesTests {
   @Test("load reads AWS_CONFIG_FILE with ~ expanded and treats a missing credentials file as empty")
   func loadsFromDisk() throws {
-    let home = FileManager.default.temporaryDirectory
-      .appendingPathComponent("runas-config-\(UInt64.random(in: 0...UInt64.max))").path
+    let temporary = try TemporaryDirectory(prefix: "config")
+    let home = temporary.path
     try FileManager.default.createDirectory(
       atPath: home + "/custom", withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(atPath: home) }
     try "[profile dev]\nregion = eu-west-1\n".write(
       toFile: home + "/custom/config", atomically: true, encoding: .utf8)
 

@@ -1,5 +1,6 @@
 import Foundation
 import RunAsCore
+import TestSupport
 import Testing
 
 @testable import RunAsTUI
@@ -47,12 +48,13 @@ enum Fixtures {
     """
 
   static func rows() -> [ProfileRow] {
-    let files = AWSConfigFiles(
-      configPath: "/fixture/.aws/config", credentialsPath: "/fixture/.aws/credentials",
-      config: (try? INIFile(parsing: config, path: "/fixture/.aws/config", stripsInlineComments: false))
-        ?? .empty(path: "/fixture/.aws/config"),
-      credentials: (try? INIFile(parsing: credentials, path: "/fixture/.aws/credentials", stripsInlineComments: true))
-        ?? .empty(path: "/fixture/.aws/credentials"))
+    let files: AWSConfigFiles
+    do {
+      files = try AWSConfigFiles.parsing(config: config, credentials: credentials, home: "/fixture")
+    } catch {
+      Issue.record("the fixture's files do not parse: \(error)")
+      return []
+    }
     let resolver = ProfileResolver(files: files, environment: [:])
     return resolver.resolveAllProfiles().map {
       ProfileRow(name: $0.name, result: $0.result, cacheDirectory: files.cacheDirectory)

@@ -3,29 +3,29 @@
 ///
 /// `JSONDecoder` pays for `Codable`'s dynamic casts on the first use in a process, which shows on
 /// the cached-credential path; this reader does not.
-public enum FlatJSONObject {
+package enum FlatJSONObject {
   /// One member's value, keeping whether it was a string: `"123"` and `123` are different answers.
-  public enum Value: Sendable, Equatable {
+  package enum Value: Sendable, Equatable {
     /// A string, unescaped.
     case string(String)
     /// A number, `true`, `false` or `null`, as written.
     case literal(String)
 
     /// The text of a string member; `nil` for any other kind of value.
-    public var string: String? {
+    package var string: String? {
       if case .string(let text) = self { return text }
       return nil
     }
   }
 
   /// The members of `bytes`, or `nil` when it is not a flat JSON object.
-  public static func parse(_ bytes: [UInt8]) -> [String: Value]? {
+  package static func parse(_ bytes: [UInt8]) -> [String: Value]? {
     var reader = Reader(bytes: bytes)
     return reader.object()
   }
 
   /// The text of `bytes` when they are one JSON string (surrounding whitespace allowed).
-  public static func parseString(_ bytes: [UInt8]) -> String? {
+  package static func parseString(_ bytes: [UInt8]) -> String? {
     var reader = Reader(bytes: bytes)
     reader.skipSpace()
     guard let text = reader.string() else { return nil }

@@ -2,15 +2,15 @@
 ///
 /// The credential formats this tool speaks (`credential_process`, the ECS endpoint, the Go tool's
 /// cache files) have a fixed key order; `JSONEncoder` does not promise one.
-public struct JSONObjectWriter: Sendable {
+package struct JSONObjectWriter: Sendable {
   private var text = "{"
   private var isEmpty = true
 
   /// An empty object.
-  public init() {}
+  package init() {}
 
   /// Adds a string member.
-  public mutating func add(_ key: String, _ value: String) {
+  package mutating func add(_ key: String, _ value: String) {
     separate()
     Self.appendQuoted(key, to: &text)
     text += ":"
@@ -18,33 +18,33 @@ public struct JSONObjectWriter: Sendable {
   }
 
   /// Adds a string member only when `value` is non-nil and non-empty.
-  public mutating func addIfPresent(_ key: String, _ value: String?) {
+  package mutating func addIfPresent(_ key: String, _ value: String?) {
     if let value, !value.isEmpty { add(key, value) }
   }
 
   /// Adds an integer member.
-  public mutating func add(_ key: String, _ value: Int) {
+  package mutating func add(_ key: String, _ value: Int) {
     separate()
     Self.appendQuoted(key, to: &text)
     text += ":\(value)"
   }
 
   /// Adds a Boolean member.
-  public mutating func add(_ key: String, _ value: Bool) {
+  package mutating func add(_ key: String, _ value: Bool) {
     separate()
     Self.appendQuoted(key, to: &text)
     text += value ? ":true" : ":false"
   }
 
   /// The finished object, e.g. `{"a":"b"}`.
-  public var result: String { text + "}" }
+  package var result: String { text + "}" }
 
   private mutating func separate() {
     if isEmpty { isEmpty = false } else { text += "," }
   }
 
   /// Appends `value` as a JSON string literal with every required escape.
-  public static func appendQuoted(_ value: String, to text: inout String) {
+  package static func appendQuoted(_ value: String, to text: inout String) {
     text += "\""
     // Keys, secrets and tokens need no escape: copy them whole instead of scalar by scalar.
     if !value.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {

@@ -10,21 +10,21 @@
 ///
 /// Everything here works on paths and raw bytes so that the cached-credential path stays a handful
 /// of system calls.
-public enum POSIXFile {
+package enum POSIXFile {
   /// The error of a failed file operation: the operation, the path and the `errno` text (or a
   /// reason of its own, such as a size limit).
-  public struct Failure: Error, Sendable, CustomStringConvertible {
+  package struct Failure: Error, Sendable, CustomStringConvertible {
     /// What was being done, e.g. `write`.
-    public let operation: String
+    package let operation: String
     /// The file the operation was on.
-    public let path: String
+    package let path: String
     /// The `errno` value; 0 when ``reason`` says what went wrong.
-    public let code: Int32
+    package let code: Int32
     /// Why it failed, when that is not an `errno`.
-    public let reason: String?
+    package let reason: String?
 
     /// A failure with an `errno` value.
-    public init(operation: String, path: String, code: Int32) {
+    package init(operation: String, path: String, code: Int32) {
       self.operation = operation
       self.path = path
       self.code = code
@@ -32,7 +32,7 @@ public enum POSIXFile {
     }
 
     /// A failure for a reason in words.
-    public init(operation: String, path: String, reason: String) {
+    package init(operation: String, path: String, reason: String) {
       self.operation = operation
       self.path = path
       self.code = 0
@@ -40,20 +40,20 @@ public enum POSIXFile {
     }
 
     /// One line naming the operation, the path and the reason.
-    public var description: String {
+    package var description: String {
       "cannot \(operation) \(path): \(reason ?? String(cString: strerror(code)))"
     }
   }
 
   /// The most ``read(_:limit:waitingAtMost:)`` reads unless told otherwise.
-  public static let defaultReadLimit = 4 * 1024 * 1024
+  package static let defaultReadLimit = 4 * 1024 * 1024
 
   /// Reads a whole file of at most `limit` bytes; `nil` when it does not exist.
   ///
   /// Anything that is not a regular file is read with care: a directory is an error, a device
   /// such as `/dev/zero` stops at `limit`, and a FIFO that yields nothing for `wait` is an error
   /// instead of a hang. `/dev/null` reads as empty.
-  public static func read(
+  package static func read(
     _ path: String, limit: Int = defaultReadLimit, waitingAtMost wait: Duration = .seconds(5)
   ) throws(Failure) -> [UInt8]? {
     let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
@@ -84,7 +84,7 @@ public enum POSIXFile {
       var failure: Int32 = 0
       let chunk = [UInt8](unsafeUninitializedCapacity: capacity - bytes.count) { buffer, filled in
         while filled < buffer.count {
-          let count = Glibc.read(fd, buffer.baseAddress! + filled, buffer.count - filled)
+          let count = Platform.read(fd, buffer.baseAddress! + filled, buffer.count - filled)
           if count > 0 {
             filled += count
           } else if count == 0 {
@@ -119,7 +119,7 @@ public enum POSIXFile {
 
   /// Reads a whole file as UTF-8 text; `nil` when it does not exist. Same limits as
   /// ``read(_:limit:waitingAtMost:)``.
-  public static func readText(_ path: String, limit: Int = defaultReadLimit) throws(Failure) -> String? {
+  package static func readText(_ path: String, limit: Int = defaultReadLimit) throws(Failure) -> String? {
     guard let bytes = try read(path, limit: limit) else { return nil }
     return String(decoding: bytes, as: UTF8.self)
   }
@@ -132,12 +132,12 @@ public enum POSIXFile {
   }
 
   /// Whether a path exists (any file type).
-  public static func exists(_ path: String) -> Bool {
+  package static func exists(_ path: String) -> Bool {
     access(path, F_OK) == 0
   }
 
   /// Creates a directory and its parents with the given mode; existing directories are fine.
-  public static func makeDirectories(_ path: String, mode: mode_t = 0o700) throws(Failure) {
+  package static func makeDirectories(_ path: String, mode: mode_t = 0o700) throws(Failure) {
     if path.isEmpty || exists(path) { return }
     let parent = directoryName(path)
     if parent != path { try makeDirectories(parent, mode: mode) }
@@ -145,7 +145,7 @@ public enum POSIXFile {
   }
 
   /// Creates one directory (not its parents) with the given mode; an existing one is fine.
-  public static func makeDirectory(_ path: String, mode: mode_t = 0o700) throws(Failure) {
+  package static func makeDirectory(_ path: String, mode: mode_t = 0o700) throws(Failure) {
     if mkdir(path, mode) != 0 && errno != EEXIST {
       throw Failure(operation: "create directory", path: path, code: errno)
     }
@@ -159,7 +159,7 @@ public enum POSIXFile {
   /// never readable by others, not even for an instant. Temporary files that an interrupted
   /// earlier write of `path` left behind are removed first, so callers must not write the same
   /// path concurrently (the cache and the credentials file writers hold its lock).
-  public static func writeAtomically(_ bytes: [UInt8], to path: String, mode: mode_t = 0o600) throws(Failure) {
+  package static func writeAtomically(_ bytes: [UInt8], to path: String, mode: mode_t = 0o600) throws(Failure) {
     removeTemporaryFiles(of: path)
     let (fd, tempPath) = try createTemporaryFile(for: path, mode: mode)
     var succeeded = false
@@ -223,7 +223,7 @@ public enum POSIXFile {
   }
 
   /// The names in a directory (without `.` and `..`), or `nil` when it cannot be read.
-  public static func entries(ofDirectory path: String) -> [String]? {
+  package static func entries(ofDirectory path: String) -> [String]? {
     guard let stream = opendir(path) else { return nil }
     defer { closedir(stream) }
     var names: [String] = []
@@ -237,26 +237,26 @@ public enum POSIXFile {
   }
 
   /// Removes a file; a missing file is not an error.
-  public static func remove(_ path: String) throws(Failure) {
+  package static func remove(_ path: String) throws(Failure) {
     if unlink(path) != 0 && errno != ENOENT { throw Failure(operation: "remove", path: path, code: errno) }
   }
 
   /// The permission bits of a file, or `nil` when it does not exist.
-  public static func permissions(_ path: String) -> mode_t? {
+  package static func permissions(_ path: String) -> mode_t? {
     var st = stat()
     guard stat(path, &st) == 0 else { return nil }
     return st.st_mode & 0o7777
   }
 
   /// The modification time of a file in seconds since 1970, or `nil` when it does not exist.
-  public static func modificationTime(_ path: String) -> Double? {
+  package static func modificationTime(_ path: String) -> Double? {
     var st = stat()
     guard stat(path, &st) == 0 else { return nil }
-    return Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9
+    return Platform.modificationTime(of: st)
   }
 
   /// The directory part of a path (`.` for a bare name).
-  public static func directoryName(_ path: String) -> String {
+  package static func directoryName(_ path: String) -> String {
     guard let slash = path.lastIndex(of: "/") else { return "." }
     if slash == path.startIndex { return "/" }
     return String(path[..<slash])

@@ -1,7 +1,7 @@
 /// Random tokens for endpoint authorization.
-public enum RandomToken {
+package enum RandomToken {
   /// 32 random bytes from the system's secure generator, as 64 lowercase hex characters.
-  public static func make() -> String {
+  package static func make() -> String {
     var generator = SystemRandomNumberGenerator()
     let digits = Array("0123456789abcdef")
     var text = ""

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import TestSupport
 
 /// An IAM user created in the emulator, with its long-term access key.
 struct IAMUser: Sendable, Equatable, Decodable {

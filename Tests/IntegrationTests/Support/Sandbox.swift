@@ -1,34 +1,20 @@
 import Foundation
-
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Musl)
-  import Musl
-#elseif canImport(Darwin)
-  import Darwin
-#endif
+import TestSupport
 
 /// A throw-away HOME with an `.aws` directory, and a clean environment pointing at it.
 /// The directory is deleted when the sandbox is released.
 final class Sandbox: Sendable {
+  private let directory: TemporaryDirectory
+
   /// The temporary HOME (`$TMPDIR/aws-runas-test-XXXXXX`).
-  let home: URL
+  var home: URL { directory.url }
 
   init() throws {
-    let template = FileManager.default.temporaryDirectory
-      .appendingPathComponent("aws-runas-test-XXXXXX").path
-    var buffer = Array(template.utf8CString)
-    guard mkdtemp(&buffer) != nil else {
-      throw HarnessError("mkdtemp(\(template)): \(String(cString: strerror(errno)))")
-    }
-    let created = buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-    home = URL(fileURLWithPath: created, isDirectory: true)
+    directory = try TemporaryDirectory(prefix: "test")
     try FileManager.default.createDirectory(
       at: home.appendingPathComponent(".aws"), withIntermediateDirectories: false,
       attributes: [.posixPermissions: 0o700])
   }
-
-  deinit { try? FileManager.default.removeItem(at: home) }
 
   /// `~/.aws/config` of the sandbox.
   var configFile: String { path(".aws/config") }
@@ -37,7 +23,7 @@ final class Sandbox: Sendable {
 
   /// Absolute path of `relative` inside the sandbox HOME.
   func path(_ relative: String) -> String {
-    home.appendingPathComponent(relative).path
+    directory.path(relative)
   }
 
   func writeConfig(_ text: String) throws {

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// One test's world: an emulator, a sandbox HOME with config files, and an IAM user with keys.
 struct Scenario {
@@ -17,6 +18,20 @@ struct Scenario {
     source_profile = default
     role_arn = \(roleARN("dev"))
     \(region.map { "region = \($0)" } ?? "")
+    """
+  }
+
+  /// A config whose `[default]` (in us-east-1) has `user`'s MFA device, and one role profile
+  /// `secure` whose source is `[default]`.
+  static func mfaProfileConfig(_ user: IAMUser) -> String {
+    """
+    [default]
+    region = us-east-1
+    mfa_serial = \(user.mfaSerial ?? "")
+
+    [profile secure]
+    source_profile = default
+    role_arn = \(roleARN("secure"))
     """
   }
 
@@ -92,12 +107,5 @@ struct Scenario {
       throw HarnessError("not a JSON object: \(result.stdout)")
     }
     return object
-  }
-}
-
-extension ProcessResult {
-  /// Exit code, stdout and stderr together, for assertion messages.
-  func output() -> String {
-    "exit \(exitCode)\n--- stdout\n\(stdout)\n--- stderr\n\(stderr)"
   }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// A running `aws-runas serve …`: started in the background, its URL read from its log, stopped
 /// with SIGTERM by `stop()` or (without waiting) when released.

@@ -2,13 +2,15 @@ import Foundation
 
 /// A long-running child (a server under test, an emulator) whose stdout and stderr go to files
 /// that can be read while it runs. Released, it is stopped without waiting and its files removed.
-final class BackgroundProcess: Sendable {
-  enum Stream: String, Sendable {
+package final class BackgroundProcess: Sendable {
+  /// One of the child's output streams.
+  package enum Stream: String, Sendable {
     case stdout, stderr
   }
 
   private let child: SpawnedProcess
-  private let directory: URL
+  /// Holds the files `stdout` and `stderr`.
+  private let directory: TemporaryDirectory
   /// The write end of the child's stdin, when it watches stdin for end of file.
   private let stdinWriter: FileHandle?
   private let description: String
@@ -16,18 +18,17 @@ final class BackgroundProcess: Sendable {
   /// Starts `executable` with exactly `environment`. With `holdingStdin`, the child's stdin is a
   /// pipe that stays open until `stop()` (or until the test process dies), for children that exit
   /// when their stdin closes; otherwise it is /dev/null.
-  init(
+  package init(
     _ executable: String, _ arguments: [String], environment: [String: String], holdingStdin: Bool = false
   ) throws {
     description = ([executable] + arguments).joined(separator: " ")
-    directory = FileManager.default.temporaryDirectory.appendingPathComponent("aws-runas-child-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    directory = try TemporaryDirectory(prefix: "child")
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
     process.environment = environment
     for stream in [Stream.stdout, .stderr] {
-      let file = directory.appendingPathComponent(stream.rawValue)
+      let file = URL(fileURLWithPath: directory.path(stream.rawValue))
       _ = FileManager.default.createFile(atPath: file.path, contents: nil)
       let handle = try FileHandle(forWritingTo: file)
       if stream == .stdout { process.standardOutput = handle } else { process.standardError = handle }
@@ -38,7 +39,6 @@ final class BackgroundProcess: Sendable {
     do {
       child = try SpawnedProcess(process)
     } catch {
-      try? FileManager.default.removeItem(at: directory)
       throw HarnessError("cannot start \(description): \(error)")
     }
   }
@@ -46,22 +46,22 @@ final class BackgroundProcess: Sendable {
   deinit {
     try? stdinWriter?.close()
     child.terminateInBackground()
-    try? FileManager.default.removeItem(at: directory)
   }
 
-  var pid: Int32 { child.pid }
+  /// The process id.
+  package var pid: Int32 { child.pid }
 
   /// The exit status once the process has ended.
-  var exitStatus: Int32? { child.exitStatus }
+  package var exitStatus: Int32? { child.exitStatus }
 
   /// What the process wrote to `stream` so far.
-  func output(_ stream: Stream) -> String {
-    (try? String(contentsOf: directory.appendingPathComponent(stream.rawValue), encoding: .utf8)) ?? ""
+  package func output(_ stream: Stream) -> String {
+    (try? String(contentsOfFile: directory.path(stream.rawValue), encoding: .utf8)) ?? ""
   }
 
   /// Polls `stream` until `find` returns a value. Throws, quoting both streams, when the process
   /// exits first or `timeout` passes.
-  func waitForOutput<T>(
+  package func waitForOutput<T>(
     _ what: String, on stream: Stream, timeout: Duration, _ find: (String) -> T?
   ) async throws -> T {
     let found = try await poll(timeout: timeout) { () -> Result<T, HarnessError>? in
@@ -74,13 +74,13 @@ final class BackgroundProcess: Sendable {
   }
 
   /// The exit status, or nil when the process still runs after `timeout`.
-  func exit(within timeout: Duration) async -> Int32? {
+  package func exit(within timeout: Duration) async -> Int32? {
     await child.exit(within: timeout)
   }
 
   /// Closes its stdin, sends SIGTERM (SIGKILL after `grace`) and returns the exit status.
   @discardableResult
-  func stop(grace: Duration = .seconds(5)) async -> Int32 {
+  package func stop(grace: Duration = .seconds(5)) async -> Int32 {
     try? stdinWriter?.close()
     if let status = await child.exit(within: stdinWriter == nil ? .zero : .seconds(2)) { return status }
     return await child.terminate(grace: grace)

@@ -9,24 +9,40 @@ import Foundation
 #endif
 
 /// Outcome of one finished child process.
-struct ProcessResult: Sendable, Equatable {
+package struct ProcessResult: Sendable, Equatable {
   /// Exit status; a child killed by signal N reports 128 + N, as a shell would.
-  var exitCode: Int32
-  var stdout: String
-  var stderr: String
+  package var exitCode: Int32
+  /// What it wrote to stdout.
+  package var stdout: String
+  /// What it wrote to stderr.
+  package var stderr: String
+
+  /// The outcome `exitCode`, `stdout` and `stderr`.
+  package init(exitCode: Int32, stdout: String, stderr: String) {
+    self.exitCode = exitCode
+    self.stdout = stdout
+    self.stderr = stderr
+  }
+
+  /// Exit code, stdout and stderr together, for assertion messages.
+  package func output() -> String {
+    "exit \(exitCode)\n--- stdout\n\(stdout)\n--- stderr\n\(stderr)"
+  }
 }
 
 /// A failure of the test harness itself (not of the program under test).
-struct HarnessError: Error, CustomStringConvertible, Sendable {
-  let description: String
-  init(_ description: String) { self.description = description }
+package struct HarnessError: Error, CustomStringConvertible, Sendable {
+  /// What went wrong.
+  package let description: String
+  /// The error saying `description`.
+  package init(_ description: String) { self.description = description }
 }
 
 /// Runs `executable` with exactly `environment` (nothing inherited), feeds it `stdin`
 /// (or /dev/null when nil) and collects stdout and stderr concurrently, so output of any
 /// size cannot deadlock. A child still running after `timeout` (long enough that only a hang
 /// trips it) is killed and the call throws, quoting what it printed so far.
-func run(
+package func run(
   _ executable: String,
   _ args: [String],
   environment: [String: String],
@@ -85,29 +101,10 @@ func run(
 }
 
 /// `run` for an argument vector whose first element is the executable.
-func run(
+package func run(
   _ command: [String], environment: [String: String], stdin: String? = nil, timeout: Duration = .seconds(120)
 ) async throws -> ProcessResult {
   try await run(command[0], Array(command.dropFirst()), environment: environment, stdin: stdin, timeout: timeout)
-}
-
-/// Path of the built `aws-runas`: `$RUNAS_BIN_DIR/aws-runas` if set, else next to the running
-/// test binary (SwiftPM puts test bundles and executables in the same products directory).
-func runAsBinary() -> String {
-  if let dir = ProcessInfo.processInfo.environment["RUNAS_BIN_DIR"], !dir.isEmpty {
-    return URL(fileURLWithPath: dir).appendingPathComponent("aws-runas").path
-  }
-  #if os(Linux)
-    let testBinary =
-      (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-      ?? CommandLine.arguments[0]
-    let productsDir = URL(fileURLWithPath: testBinary).deletingLastPathComponent()
-  #else
-    // On macOS the tests run inside a host tool; the .xctest bundle sits in the products dir.
-    let bundle = Bundle.allBundles.first { $0.bundlePath.hasSuffix(".xctest") } ?? Bundle.main
-    let productsDir = bundle.bundleURL.deletingLastPathComponent()
-  #endif
-  return productsDir.appendingPathComponent("aws-runas").path
 }
 
 /// Reads one pipe to its end on a thread of its own.

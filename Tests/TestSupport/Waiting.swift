@@ -1,11 +1,12 @@
 import Foundation
 
 // Swift Testing runs every test on the cooperative pool, which can be one thread. Nothing here
-// blocks a pool thread: waits suspend, and blocking system calls run on threads of their own.
+// blocks a pool thread: waits suspend, and blocking system calls run on threads of their own
+// (RunAsCore's `DedicatedThread.run`).
 
 /// A value that arrives once (a process exit, a pipe's end of file), awaited by any number of
 /// tasks without holding a thread.
-final class OneShot<Value: Sendable>: Sendable {
+package final class OneShot<Value: Sendable>: Sendable {
   private struct State {
     var value: Value?
     var waiters: [UInt64: CheckedContinuation<Value?, Never>] = [:]
@@ -15,11 +16,14 @@ final class OneShot<Value: Sendable>: Sendable {
   }
   private let state = LockedValue(State())
 
+  /// Nothing yet.
+  package init() {}
+
   /// The value, if it has arrived.
-  var value: Value? { state.withLock { $0.value } }
+  package var value: Value? { state.withLock { $0.value } }
 
   /// Delivers the value to every waiter; later calls are ignored.
-  func fulfil(_ value: Value) {
+  package func fulfil(_ value: Value) {
     let waiters = state.withLock { state -> [CheckedContinuation<Value?, Never>] in
       guard state.value == nil else { return [] }
       state.value = value
@@ -30,7 +34,7 @@ final class OneShot<Value: Sendable>: Sendable {
   }
 
   /// The value, or nil when `timeout` passes or the task is cancelled first.
-  func wait(timeout: Duration) async -> Value? {
+  package func wait(timeout: Duration) async -> Value? {
     if let value { return value }
     let id = state.withLock { state in
       state.lastID += 1
@@ -68,7 +72,7 @@ final class OneShot<Value: Sendable>: Sendable {
 
 /// Calls `probe` every `interval` (sleeping in between, not blocking) until it returns a value;
 /// nil when `timeout` passes first. Callers report the last state they saw.
-func poll<T>(
+package func poll<T>(
   every interval: Duration = .milliseconds(20), timeout: Duration, _ probe: () async throws -> T?
 ) async throws -> T? {
   let deadline = ContinuousClock.now + timeout
@@ -79,22 +83,16 @@ func poll<T>(
   }
 }
 
-/// Runs a blocking `body` (a `read` or `waitpid` loop) on a new thread of its own, so the caller
-/// suspends instead of holding a pool thread.
-func onDedicatedThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-  try await withCheckedThrowingContinuation { continuation in
-    Thread.detachNewThread { continuation.resume(with: Result(catching: body)) }
-  }
-}
-
 /// A value shared between threads, guarded by a lock.
-final class LockedValue<Value>: @unchecked Sendable {
+package final class LockedValue<Value>: @unchecked Sendable {
   private let lock = NSLock()
   private var value: Value
 
-  init(_ value: Value) { self.value = value }
+  /// Guards `value`.
+  package init(_ value: Value) { self.value = value }
 
-  func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
+  /// Runs `body` with the value, holding the lock.
+  package func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
     lock.lock()
     defer { lock.unlock() }
     return try body(&value)

@@ -10,13 +10,13 @@ import Foundation
 
 /// A started child process whose exit is awaited (from Foundation's termination handler), never
 /// waited for on a thread.
-final class SpawnedProcess: @unchecked Sendable {
+package final class SpawnedProcess: @unchecked Sendable {
   // @unchecked: `process` is configured before `run()` and only read afterwards.
   private let process: Process
   private let exited = OneShot<Int32>()
 
   /// Starts `process` (configured, not yet running).
-  init(_ process: Process) throws {
+  package init(_ process: Process) throws {
     self.process = process
     process.terminationHandler = { [exited] process in
       let status = process.terminationStatus
@@ -25,19 +25,20 @@ final class SpawnedProcess: @unchecked Sendable {
     try process.run()
   }
 
-  var pid: pid_t { process.processIdentifier }
+  /// The process id.
+  package var pid: pid_t { process.processIdentifier }
 
   /// The exit status (128 + N for signal N, as a shell reports it) once the process has ended.
-  var exitStatus: Int32? { exited.value }
+  package var exitStatus: Int32? { exited.value }
 
   /// The exit status, or nil when the process still runs after `timeout`.
-  func exit(within timeout: Duration) async -> Int32? {
+  package func exit(within timeout: Duration) async -> Int32? {
     await exited.wait(timeout: timeout)
   }
 
   /// Sends SIGTERM, then SIGKILL when the process still runs after `grace`; returns its status.
   @discardableResult
-  func terminate(grace: Duration = .seconds(5)) async -> Int32 {
+  package func terminate(grace: Duration = .seconds(5)) async -> Int32 {
     if let status = exitStatus { return status }
     kill(pid, SIGTERM)
     if let status = await exit(within: grace) { return status }
@@ -47,7 +48,7 @@ final class SpawnedProcess: @unchecked Sendable {
   }
 
   /// `terminate(grace:)` without waiting, for `deinit`s (which cannot await).
-  func terminateInBackground(grace: Duration = .seconds(5)) {
+  package func terminateInBackground(grace: Duration = .seconds(5)) {
     guard exitStatus == nil else { return }
     Task.detached { [self] in await terminate(grace: grace) }
   }

@@ -1,0 +1,165 @@
+import Foundation
+import NIOCore
+import NIOPosix
+
+/// A raw TCP connection to a loopback port, for speaking (or half-speaking) HTTP/1.1 to a server
+/// under test: bytes go out exactly as written, and whole responses (head plus `Content-Length`
+/// body) come back.
+///
+/// It runs on NIO's event loops, so nothing blocks: the test suspends while it waits, and the
+/// server under test, which shares the concurrency pool with the test, keeps running. Reads give
+/// up after the read timeout, so a test fails instead of hanging when a server does not answer.
+/// Released, the connection is closed.
+package final class LoopbackHTTPConnection: Sendable {
+  /// How a read ended.
+  package enum Ending: Equatable, Sendable {
+    /// The server closed the connection (or reset it).
+    case closed
+    /// A complete response (head and `Content-Length` body) arrived.
+    case response
+    /// Nothing more came within the read timeout.
+    case timedOut
+  }
+
+  private let channel: any Channel
+  private let reader: NIOLoopBound<ResponseReader>
+  private let readTimeout: Duration
+
+  private init(channel: any Channel, reader: NIOLoopBound<ResponseReader>, readTimeout: Duration) {
+    self.channel = channel
+    self.reader = reader
+    self.readTimeout = readTimeout
+  }
+
+  deinit { channel.close(promise: nil) }
+
+  /// Connects to `127.0.0.1:port` and sends `initial` as soon as the connection is up, on the
+  /// event loop, so a server's idle timeout cannot fire in between however long the test waits
+  /// for a thread.
+  package static func connect(
+    port: Int, sending initial: String = "", readTimeout: Duration = .seconds(10)
+  ) async throws -> LoopbackHTTPConnection {
+    let (channel, reader) = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+      .channelInitializer { channel in
+        channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(ResponseReader()) }
+      }
+      .connect(to: try SocketAddress(ipAddress: "127.0.0.1", port: port))
+      .flatMap { channel in
+        channel.eventLoop.submit { () throws -> (any Channel, NIOLoopBound<ResponseReader>) in
+          let reader = try channel.pipeline.syncOperations.handler(type: ResponseReader.self)
+          if !initial.isEmpty { channel.writeAndFlush(ByteBuffer(string: initial), promise: nil) }
+          return (channel, NIOLoopBound(reader, eventLoop: channel.eventLoop))
+        }
+      }
+      .get()
+    return LoopbackHTTPConnection(channel: channel, reader: reader, readTimeout: readTimeout)
+  }
+
+  /// Sends `text`; `false` when the server has closed the connection.
+  @discardableResult
+  package func send(_ text: String) async -> Bool {
+    do {
+      try await channel.writeAndFlush(ByteBuffer(string: text))
+      return true
+    } catch {
+      return false
+    }
+  }
+
+  /// Reads one response, or what came until the server closed the connection or the read
+  /// timeout passed.
+  package func readResponse() async -> (text: String, ending: Ending) {
+    let (reader, timeout) = (self.reader, TimeAmount(readTimeout))
+    let reading = channel.eventLoop.flatSubmit { reader.value.nextResponse(timeout: timeout) }
+    // The promise is always completed: by a response, the close or the timer.
+    return (try? await reading.get()) ?? ("", .closed)
+  }
+
+  /// Sends `request` and reads its response. The answer is read without waiting for the request
+  /// to be written: a server may answer and close before it reads all of a request it refuses.
+  package func exchange(_ request: String) async -> String {
+    channel.writeAndFlush(ByteBuffer(string: request), promise: nil)
+    return await readResponse().text
+  }
+}
+
+/// Collects what the server sends and hands it out a response at a time. Lives on the channel's
+/// event loop, as does everything it touches.
+private final class ResponseReader: ChannelInboundHandler {
+  typealias InboundIn = ByteBuffer
+  typealias Reading = (text: String, ending: LoopbackHTTPConnection.Ending)
+
+  private var eventLoop: (any EventLoop)?
+  private var received: [UInt8] = []
+  private var isClosed = false
+  private var pending: (promise: EventLoopPromise<Reading>, timer: Scheduled<Void>)?
+
+  func handlerAdded(context: ChannelHandlerContext) {
+    eventLoop = context.eventLoop
+  }
+
+  func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    received += unwrapInboundIn(data).readableBytesView
+    deliver()
+  }
+
+  func channelInactive(context: ChannelHandlerContext) {
+    isClosed = true
+    deliver()
+    context.fireChannelInactive()
+  }
+
+  func errorCaught(context: ChannelHandlerContext, error: any Error) {
+    // A reset from the server ends the connection as a close does.
+    context.close(promise: nil)
+  }
+
+  /// The next response, the rest before the close, or what came before `timeout` passed.
+  func nextResponse(timeout: TimeAmount) -> EventLoopFuture<Reading> {
+    guard let eventLoop else { preconditionFailure("not in a pipeline") }
+    let promise = eventLoop.makePromise(of: Reading.self)
+    if let earlier = pending {
+      // One read at a time: a second would take the first one's response.
+      earlier.timer.cancel()
+      earlier.promise.fail(ChannelError.inappropriateOperationForState)
+    }
+    let timer = eventLoop.assumeIsolated().scheduleTask(in: timeout) { [self] in
+      finish(with: (String(decoding: received, as: UTF8.self), .timedOut))
+    }
+    pending = (promise, timer)
+    deliver()
+    return promise.futureResult
+  }
+
+  /// Completes the pending read when a response or the close is there.
+  private func deliver() {
+    guard pending != nil else { return }
+    if let response = takeResponse() {
+      finish(with: (response, .response))
+    } else if isClosed {
+      defer { received = [] }
+      finish(with: (String(decoding: received, as: UTF8.self), .closed))
+    }
+  }
+
+  private func finish(with reading: Reading) {
+    guard let (promise, timer) = pending else { return }
+    pending = nil
+    timer.cancel()
+    promise.succeed(reading)
+  }
+
+  /// Removes one complete response from the received bytes.
+  private func takeResponse() -> String? {
+    let separator = Array("\r\n\r\n".utf8)
+    guard let end = received.indices.first(where: { received[$0...].starts(with: separator) }) else { return nil }
+    let head = String(decoding: received[..<end], as: UTF8.self).lowercased()
+    let length =
+      head.components(separatedBy: "\r\n").first { $0.hasPrefix("content-length:") }
+      .flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
+    let total = end + separator.count + length
+    guard received.count >= total else { return nil }
+    defer { received.removeFirst(total) }
+    return String(decoding: received[..<total], as: UTF8.self)
+  }
+}
