@@ -253,6 +253,9 @@ public final class TUIApplication {
     terminal.resume()
     let size = terminal.size
     _ = Reducer.reduce(&state, .resize(rows: size.rows, columns: size.columns))
+    // The clock stood still while the shell ran: bring it up to now first, or the exit message
+    // would expire on the next tick.
+    _ = Reducer.reduce(&state, .tick(Date()))
     for effect in Reducer.reduce(&state, .shellExited(profile: name, result: result)) { perform(effect) }
     isDirty = true
   }
