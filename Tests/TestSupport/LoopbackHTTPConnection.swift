@@ -52,7 +52,7 @@ package final class LoopbackHTTPConnection: Sendable {
     port: Int, sending initial: String = "", readTimeout: Duration = .seconds(60)
   ) async throws -> LoopbackHTTPConnection {
     let descriptor = try await DedicatedThread.run { try connectedSocket(port: port, sending: initial) }
-    let (channel, reader) = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+    let (channel, reader) = try await ClientBootstrap(group: clientLoops)
       .channelInitializer { channel in
         channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(ResponseReader()) }
       }
@@ -94,6 +94,10 @@ package final class LoopbackHTTPConnection: Sendable {
     return await readResponse().text
   }
 }
+
+/// The event loop of every test connection: one of its own, so clients never hold up the loops of
+/// the servers under test (`MultiThreadedEventLoopGroup.singleton`), whose timeouts are short.
+private let clientLoops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
 
 /// A socket connected to `127.0.0.1:port` that has sent all of `initial`. It blocks: call it
 /// on a thread of its own.
