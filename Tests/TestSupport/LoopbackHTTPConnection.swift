@@ -1,6 +1,15 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import RunAsCore
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
 
 /// A raw TCP connection to a loopback port, for speaking (or half-speaking) HTTP/1.1 to a server
 /// under test: bytes go out exactly as written, and whole responses (head plus `Content-Length`
@@ -8,7 +17,8 @@ import NIOPosix
 ///
 /// It runs on NIO's event loops, so nothing blocks: the test suspends while it waits, and the
 /// server under test, which shares the concurrency pool with the test, keeps running. Reads give
-/// up after the read timeout, so a test fails instead of hanging when a server does not answer.
+/// up after the read timeout (long enough that only a hang trips it), so a test fails instead of
+/// hanging when a server does not answer.
 /// Released, the connection is closed.
 package final class LoopbackHTTPConnection: Sendable {
   /// How a read ended.
@@ -33,21 +43,23 @@ package final class LoopbackHTTPConnection: Sendable {
 
   deinit { channel.close(promise: nil) }
 
-  /// Connects to `127.0.0.1:port` and sends `initial` as soon as the connection is up, on the
-  /// event loop, so a server's idle timeout cannot fire in between however long the test waits
-  /// for a thread.
+  /// Connects to `127.0.0.1:port` and sends `initial` at once.
+  ///
+  /// The connection is made and `initial` sent back to back on a thread of their own, with the
+  /// socket still blocking, before NIO takes it over: a server's header or idle timeout cannot
+  /// fire in between, however loaded the machine and however long the event loop takes to wake.
   package static func connect(
-    port: Int, sending initial: String = "", readTimeout: Duration = .seconds(10)
+    port: Int, sending initial: String = "", readTimeout: Duration = .seconds(60)
   ) async throws -> LoopbackHTTPConnection {
-    let (channel, reader) = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+    let descriptor = try await DedicatedThread.run { try connectedSocket(port: port, sending: initial) }
+    let (channel, reader) = try await ClientBootstrap(group: clientLoops)
       .channelInitializer { channel in
         channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(ResponseReader()) }
       }
-      .connect(to: try SocketAddress(ipAddress: "127.0.0.1", port: port))
+      .withConnectedSocket(descriptor)
       .flatMap { channel in
         channel.eventLoop.submit { () throws -> (any Channel, NIOLoopBound<ResponseReader>) in
           let reader = try channel.pipeline.syncOperations.handler(type: ResponseReader.self)
-          if !initial.isEmpty { channel.writeAndFlush(ByteBuffer(string: initial), promise: nil) }
           return (channel, NIOLoopBound(reader, eventLoop: channel.eventLoop))
         }
       }
@@ -81,6 +93,38 @@ package final class LoopbackHTTPConnection: Sendable {
     channel.writeAndFlush(ByteBuffer(string: request), promise: nil)
     return await readResponse().text
   }
+}
+
+/// The event loop of every test connection: one of its own, so clients never hold up the loops of
+/// the servers under test (`MultiThreadedEventLoopGroup.singleton`), whose timeouts are short.
+private let clientLoops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+
+/// A socket connected to `127.0.0.1:port` that has sent all of `initial`. It blocks: call it
+/// on a thread of its own.
+private func connectedSocket(port: Int, sending initial: String) throws -> Int32 {
+  let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+  guard descriptor >= 0 else { throw HarnessError("socket(): \(String(cString: strerror(errno)))") }
+  var address = loopbackAddress(port: port)
+  let connected = withUnsafePointer(to: &address) {
+    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+      connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+    }
+  }
+  let bytes = Array(initial.utf8)
+  var sent = 0
+  while connected == 0, sent < bytes.count {
+    let count = bytes[sent...].withUnsafeBytes {
+      send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+    }
+    guard count > 0 else { break }
+    sent += count
+  }
+  guard connected == 0, sent == bytes.count else {
+    let reason = String(cString: strerror(errno))
+    close(descriptor)
+    throw HarnessError("cannot connect to 127.0.0.1:\(port) and send \(bytes.count) bytes: \(reason)")
+  }
+  return descriptor
 }
 
 /// Collects what the server sends and hands it out a response at a time. Lives on the channel's

@@ -23,9 +23,7 @@ package final class LoopbackListener: Sendable {
   package init(backlog: Int32 = 16) throws {
     let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard descriptor >= 0 else { throw HarnessError("socket(): \(String(cString: strerror(errno)))") }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var address = loopbackAddress(port: 0)
     var length = socklen_t(MemoryLayout<sockaddr_in>.size)
     let listening = withUnsafeMutablePointer(to: &address) {
       $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
@@ -42,6 +40,15 @@ package final class LoopbackListener: Sendable {
   }
 
   deinit { close(descriptor) }
+}
+
+/// `127.0.0.1:port` (0: any free port) as a socket address.
+func loopbackAddress(port: Int) -> sockaddr_in {
+  var address = sockaddr_in()
+  address.sin_family = sa_family_t(AF_INET)
+  address.sin_port = in_port_t(UInt16(port).bigEndian)
+  address.sin_addr.s_addr = inet_addr("127.0.0.1")
+  return address
 }
 
 /// A server that sends a response head promising a large body, then one byte of it every 50 ms,
