@@ -10,10 +10,13 @@ struct AWSJSONProtocolIntegrationTests {
   /// Any key works while the emulator is not checking signatures.
   static let anyCredentials = AWSCredentials(accessKeyID: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "testing")
 
+  /// Patient with moto: its first SSM call loads AWS's public parameters, which takes a while on
+  /// a busy machine, and a retry of a PutParameter whose answer was late would find it done.
   private func executor(_ moto: STSEmulator, service: String) -> AWSRequestExecutor {
     AWSRequestExecutor(
       endpoint: ServiceEndpoint(url: moto.endpoint, signingRegion: "us-east-1", service: service),
-      credentials: Self.anyCredentials)
+      credentials: Self.anyCredentials, transport: AsyncHTTPClientTransport(totalTimeout: .seconds(300)),
+      retryPolicy: AWSRetryPolicy(maxAttempts: 3, timeout: .seconds(600)))
   }
 
   private func ssm(_ moto: STSEmulator) -> AWSJSONClient {
