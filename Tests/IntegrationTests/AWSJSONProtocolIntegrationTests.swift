@@ -10,10 +10,20 @@ struct AWSJSONProtocolIntegrationTests {
   /// Any key works while the emulator is not checking signatures.
   static let anyCredentials = AWSCredentials(accessKeyID: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "testing")
 
+  /// An emulator of this suite's own: moto's first SSM call loads AWS's public parameters, which
+  /// would hold up every other suite's calls to the shared emulator meanwhile.
+  static var moto: STSEmulator {
+    get async throws { try await ownEmulator.value }
+  }
+  private static let ownEmulator = Task { try await STSEmulator() }
+
+  /// Patient with moto: its first SSM call loads AWS's public parameters, which takes a while on
+  /// a busy machine, and a retry of a PutParameter whose answer was late would find it done.
   private func executor(_ moto: STSEmulator, service: String) -> AWSRequestExecutor {
     AWSRequestExecutor(
       endpoint: ServiceEndpoint(url: moto.endpoint, signingRegion: "us-east-1", service: service),
-      credentials: Self.anyCredentials)
+      credentials: Self.anyCredentials, transport: AsyncHTTPClientTransport(totalTimeout: .seconds(300)),
+      retryPolicy: AWSRetryPolicy(maxAttempts: 3, timeout: .seconds(600)))
   }
 
   private func ssm(_ moto: STSEmulator) -> AWSJSONClient {
@@ -22,7 +32,7 @@ struct AWSJSONProtocolIntegrationTests {
 
   @Test("SSM PutParameter then GetParameter round-trips a secure string")
   func ssmRoundTrip() async throws {
-    let moto = try await STSEmulator.shared
+    let moto = try await Self.moto
     let name = "/runas/\(UUID().uuidString.prefix(8))/db-password"
     let secret = "p@ss \"word\" ü\n{}"
     let put = try await ssm(moto).call(
@@ -40,7 +50,7 @@ struct AWSJSONProtocolIntegrationTests {
 
   @Test("SSM GetParameter of a missing name is ParameterNotFound, decoded from JSON")
   func ssmParameterNotFound() async throws {
-    let moto = try await STSEmulator.shared
+    let moto = try await Self.moto
     let name = "/runas/missing-\(UUID().uuidString.prefix(8))"
     do {
       _ = try await ssm(moto).call("GetParameter", input: ["Name": .string(name)])
@@ -56,7 +66,7 @@ struct AWSJSONProtocolIntegrationTests {
 
   @Test("ECR GetAuthorizationToken returns a base64 user:password token and the registry")
   func ecrAuthorizationToken() async throws {
-    let moto = try await STSEmulator.shared
+    let moto = try await Self.moto
     let ecr = AWSJSONClient(
       executor: executor(moto, service: "ecr"), targetPrefix: "AmazonEC2ContainerRegistry_V20150921")
     let answer = try await ecr.call("GetAuthorizationToken")
@@ -70,7 +80,7 @@ struct AWSJSONProtocolIntegrationTests {
 
   @Test("REST-JSON: Lambda ListFunctions with a query, and GetFunction of a missing function")
   func lambdaRESTJSON() async throws {
-    let moto = try await STSEmulator.shared
+    let moto = try await Self.moto
     let lambda = AWSRESTJSONClient(executor: executor(moto, service: "lambda"))
     let list = try await lambda.call(
       "ListFunctions", method: "GET", path: "/2015-03-31/functions/", query: [("MaxItems", "1")])
