@@ -52,18 +52,16 @@ package final class LoopbackHTTPConnection: Sendable {
     port: Int, sending initial: String = "", readTimeout: Duration = .seconds(60)
   ) async throws -> LoopbackHTTPConnection {
     let descriptor = try await DedicatedThread.run { try connectedSocket(port: port, sending: initial) }
-    let (channel, reader) = try await ClientBootstrap(group: clientLoops)
-      .channelInitializer { channel in
-        channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(ResponseReader()) }
+    // The reader is added before the channel is registered: a server that closes at once (a
+    // connection refused at its cap) cannot take the pipeline down before the reader is in it.
+    let (channel, reader) = try await ClientBootstrap(group: clientLoops).withConnectedSocket(descriptor) {
+      channel in
+      channel.eventLoop.makeCompletedFuture { () throws -> (any Channel, NIOLoopBound<ResponseReader>) in
+        let reader = ResponseReader()
+        try channel.pipeline.syncOperations.addHandler(reader)
+        return (channel, NIOLoopBound(reader, eventLoop: channel.eventLoop))
       }
-      .withConnectedSocket(descriptor)
-      .flatMap { channel in
-        channel.eventLoop.submit { () throws -> (any Channel, NIOLoopBound<ResponseReader>) in
-          let reader = try channel.pipeline.syncOperations.handler(type: ResponseReader.self)
-          return (channel, NIOLoopBound(reader, eventLoop: channel.eventLoop))
-        }
-      }
-      .get()
+    }
     return LoopbackHTTPConnection(channel: channel, reader: reader, readTimeout: readTimeout)
   }
 
