@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import TestSupport
 import Testing
 
 @testable import RunAsCore
@@ -62,7 +63,7 @@ struct CredentialEndpointCommandTests {
       let url = try String(contentsOfFile: directory + "/url", encoding: .utf8)
       let port = try #require(ServeAddress.parse(url)?.port)
       await #expect(throws: (any Error).self) {
-        try await RawHTTP.withConnection(port: port) { _ in }
+        _ = try await LoopbackHTTPConnection.connect(port: port)
       }
     }
   }

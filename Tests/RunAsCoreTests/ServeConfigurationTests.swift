@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import TestSupport
 import Testing
 
 @testable import RunAsCore
@@ -107,13 +108,12 @@ struct CredentialServerStartTests {
     let server = try await CredentialServer.start(
       configuration, switchboard: world.switchboard, environment: world.environment, logger: world.logger)
     #expect(server.address.host == "127.0.0.1" && server.address.port > 0 && server.address.path == "/credentials")
-    let (credentials, refused, profile) = try await RawHTTP.withConnection(port: server.address.port) { connection in
-      (
-        try await connection.exchange("GET /credentials HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: sekrit\r\n\r\n"),
-        try await connection.exchange("GET /credentials HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"),
-        try await connection.exchange("GET /profile HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: sekrit\r\n\r\n")
-      )
-    }
+    let connection = try await LoopbackHTTPConnection.connect(port: server.address.port)
+    let credentials = await connection.exchange(
+      "GET /credentials HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: sekrit\r\n\r\n")
+    let refused = await connection.exchange("GET /credentials HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    let profile = await connection.exchange(
+      "GET /profile HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: sekrit\r\n\r\n")
     await server.stop()
     #expect(credentials.hasPrefix("HTTP/1.1 200 OK") && credentials.contains("ASIAALPHA"))
     #expect(refused.hasPrefix("HTTP/1.1 401"))
@@ -131,12 +131,9 @@ struct CredentialServerStartTests {
       mayAddMetadataAddress: false)
     #expect(server.address.host == "127.0.0.1" && server.address.port > 0 && server.address.path == "/")
     let path = InstanceMetadataHandler.credentialsPath
-    let (listing, credentials) = try await RawHTTP.withConnection(port: server.address.port) { connection in
-      (
-        try await connection.exchange("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"),
-        try await connection.exchange("GET \(path)beta HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-      )
-    }
+    let connection = try await LoopbackHTTPConnection.connect(port: server.address.port)
+    let listing = await connection.exchange("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    let credentials = await connection.exchange("GET \(path)beta HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
     await server.stop()
     #expect(listing.hasSuffix("\r\n\r\nbeta"))
     #expect(credentials.contains(#""AccessKeyId":"ASIABETA""#))
