@@ -83,6 +83,14 @@ enum AWSRunAs {
       return try await ServeCommand.parse(rest).run(global: global)
     case "update":
       return try await UpdateCommand.run(environment: ProcessEnvironment.current())
+    case "shell":
+      return try await ShellCommand.parse(rest).run(global: global)
+    case "forward":
+      return try await ForwardCommand.parse(rest).run(global: global)
+    case "ssm":
+      return try await SSMCommand.run(rest, global: global)
+    case "ecr":
+      return try await ECRCommand.parse(rest).run(global: global)
     case "help", "h":
       print(RunAsCommand.helpText())
       return 0
