@@ -24,7 +24,7 @@ struct ShellCommand: ParsableCommand {
 
   func run(global: CommandLineFlags) async throws -> Int32 {
     try await SessionCommandRunner.run(global: global, arguments: arguments, usage: Self.usage) { text in
-      (try SessionTarget(parsing: text), .shell)
+      try (SessionTarget(parsing: text), .shell)
     }
   }
 }

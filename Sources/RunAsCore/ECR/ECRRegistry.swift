@@ -91,7 +91,7 @@ public struct ECRAuthorization: Sendable, Equatable {
   /// - Throws: ``ECRLoginError`` when the token is not base64 of `user:password`.
   public func credentials() throws(ECRLoginError) -> (username: String, password: String) {
     guard let decoded = Data(base64Encoded: authorizationToken),
-      let text = String(data: decoded, encoding: .utf8), let colon = text.firstIndex(of: ":")
+      case let text = String(decoding: decoded, as: UTF8.self), let colon = text.firstIndex(of: ":")
     else {
       throw ECRLoginError(message: "ECR returned an authorization token that is not base64 of user:password")
     }

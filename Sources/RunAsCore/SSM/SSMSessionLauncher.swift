@@ -54,9 +54,9 @@ public struct SSMSessionLauncher: Sendable {
   ///   when the plugin fails on its own; ``ChildProcess/LaunchError`` when it cannot start.
   public func run(_ request: StartSessionRequest) async throws -> SessionPluginProcess.Outcome {
     let session = try await ssm.startSession(request)
+    let document = request.documentName ?? "shell"
     logger.debug(
-      "SSM session \(session.sessionID) started on \(request.target) (\(request.documentName ?? "shell")); "
-        + "running \(plugin.path) \(plugin.version)")
+      "SSM session \(session.sessionID) started on \(request.target) (\(document)); running \(plugin.path) \(plugin.version)")
     let (arguments, environment) = invocation(for: request, session: session)
     let outcome: SessionPluginProcess.Outcome
     do {
@@ -65,9 +65,8 @@ public struct SSMSessionLauncher: Sendable {
       await terminate(session.sessionID)
       throw error
     }
-    logger.debug(
-      "\(SessionManagerPlugin.programName) exited with status \(outcome.exitStatus)"
-        + (outcome.forwardedSignal.map { " after signal \($0)" } ?? ""))
+    let after = outcome.forwardedSignal.map { " after signal \($0)" } ?? ""
+    logger.debug("\(SessionManagerPlugin.programName) exited with status \(outcome.exitStatus)\(after)")
     await terminate(session.sessionID)
     if outcome.exitStatus != 0, outcome.forwardedSignal == nil {
       throw SessionManagerPluginError.failed(status: outcome.exitStatus, sessionID: session.sessionID)
