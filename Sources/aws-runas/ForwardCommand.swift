@@ -37,7 +37,8 @@ struct ForwardCommand: ParsableCommand {
     }
     let remoteHost = host.map { SessionTarget.trimmed($0) }
     if let remoteHost, remoteHost.isEmpty || remoteHost.contains(where: { $0.isWhitespace || $0 == "/" }) {
-      throw CommandFailure("--host needs a host name or IP address, not \"\(TerminalText.excerpt(host ?? "", limit: 100))\"")
+      throw CommandFailure(
+        "--host needs a host name or IP address, not \"\(TerminalText.excerpt(host ?? "", limit: 100))\"")
     }
     return try await SessionCommandRunner.run(global: global, arguments: arguments, usage: Self.usage) { text in
       let spec = try ForwardTargetSpec(parsing: text)

@@ -82,7 +82,9 @@ struct ECRLoginTests {
     #expect(result.exitCode == 1)
     let errors = result.stderr.split(separator: "\n").filter { $0.contains(" ERROR ") }
     #expect(errors.count == 2, "\(result.output())")
-    #expect(errors.first?.hasSuffix("docker login to 111111111111.dkr.ecr.us-east-1.amazonaws.com failed with exit status 1") == true)
+    #expect(
+      errors.first?.hasSuffix("docker login to 111111111111.dkr.ecr.us-east-1.amazonaws.com failed with exit status 1")
+        == true)
     #expect(try world.logins().count == 2)
   }
 
@@ -91,7 +93,9 @@ struct ECRLoginTests {
     let cases: [([String], [String: String], String)] = [
       (["ecr", "login", "dev", "docker.io"], [:], "\"docker.io\" is neither an ECR registry host nor an account ID"),
       (["ecr", "login", "dev", "s3.amazonaws.com"], [:], "\"s3.amazonaws.com\" is not an ECR registry host"),
-      (["ecr", "login", "dev"], ["PATH": "/usr/bin:/bin"], "docker was not found on PATH; ecr login runs docker login"),
+      (
+        ["ecr", "login", "dev"], ["PATH": "/usr/bin:/bin"], "docker was not found on PATH; ecr login runs docker login"
+      ),
       (["ecr", "logout", "dev"], [:], ""),
     ]
     for (arguments, extra, expected) in cases {

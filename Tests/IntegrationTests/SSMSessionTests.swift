@@ -227,7 +227,8 @@ struct SSMSessionTests {
   @Test func severalMatchesAreListed() async throws {
     let world = try await World()
     let instances = try await world.emulator.createInstances([
-      ["tags": ["Name": world.name], "private_ip": "10.1.0.1"], ["tags": ["Name": world.name], "private_ip": "10.1.0.2"],
+      ["tags": ["Name": world.name], "private_ip": "10.1.0.1"],
+      ["tags": ["Name": world.name], "private_ip": "10.1.0.2"],
       ["tags": ["Name": world.name], "state": "stopped"],
     ])
     let result = try await world.runAs(["shell", "dev", "Name:\(world.name)"])

@@ -33,6 +33,7 @@ struct SSMTUITests {
     }
     #expect(operations.first?.string("operation") == "StartSession")
     let sessionID = try #require(operations.first?.string("session_id"))
-    #expect(operations.contains { $0.string("operation") == "TerminateSession" && $0.string("session_id") == sessionID })
+    #expect(
+      operations.contains { $0.string("operation") == "TerminateSession" && $0.string("session_id") == sessionID })
   }
 }

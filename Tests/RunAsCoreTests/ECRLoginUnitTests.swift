@@ -10,7 +10,8 @@ struct ECRLoginUnitTests {
     let registry = try ECRRegistry(argument: "123456789012.dkr.ecr.eu-west-2.amazonaws.com", defaultRegion: "us-east-1")
     #expect(
       registry
-        == ECRRegistry(host: "123456789012.dkr.ecr.eu-west-2.amazonaws.com", accountID: "123456789012", region: "eu-west-2"))
+        == ECRRegistry(
+          host: "123456789012.dkr.ecr.eu-west-2.amazonaws.com", accountID: "123456789012", region: "eu-west-2"))
     #expect(
       try ECRRegistry(argument: "https://123456789012.dkr.ecr.us-west-2.amazonaws.com/", defaultRegion: nil).host
         == "123456789012.dkr.ecr.us-west-2.amazonaws.com")
@@ -22,8 +23,11 @@ struct ECRLoginUnitTests {
   @Test func accountIDsNameTheirRegistryInTheProfilesRegion() throws {
     #expect(
       try ECRRegistry(argument: "210987654321", defaultRegion: "ap-south-1")
-        == ECRRegistry(host: "210987654321.dkr.ecr.ap-south-1.amazonaws.com", accountID: "210987654321", region: "ap-south-1"))
-    #expect(try ECRRegistry(argument: "210987654321", defaultRegion: "cn-north-1").host == "210987654321.dkr.ecr.cn-north-1.amazonaws.com.cn")
+        == ECRRegistry(
+          host: "210987654321.dkr.ecr.ap-south-1.amazonaws.com", accountID: "210987654321", region: "ap-south-1"))
+    #expect(
+      try ECRRegistry(argument: "210987654321", defaultRegion: "cn-north-1").host
+        == "210987654321.dkr.ecr.cn-north-1.amazonaws.com.cn")
   }
 
   @Test func argumentsThatNameNoRegistryAreErrors() {
@@ -49,13 +53,17 @@ struct ECRLoginUnitTests {
   }
 
   @Test func theProxyEndpointsHostPicksTheToken() {
-    #expect(ECRLogin.host(of: "https://123456789012.dkr.ecr.us-east-1.amazonaws.com") == "123456789012.dkr.ecr.us-east-1.amazonaws.com")
+    #expect(
+      ECRLogin.host(of: "https://123456789012.dkr.ecr.us-east-1.amazonaws.com")
+        == "123456789012.dkr.ecr.us-east-1.amazonaws.com")
     #expect(ECRLogin.host(of: nil) == nil)
   }
 
   @Test func theECRAPIHostIsNotItsSigningName() throws {
     let endpoint = try EndpointResolver.resolve(service: "ecr", region: "eu-west-1", environment: [:])
-    #expect(endpoint == ServiceEndpoint(url: "https://api.ecr.eu-west-1.amazonaws.com", signingRegion: "eu-west-1", service: "ecr"))
+    #expect(
+      endpoint
+        == ServiceEndpoint(url: "https://api.ecr.eu-west-1.amazonaws.com", signingRegion: "eu-west-1", service: "ecr"))
     let connect = try EndpointResolver.resolve(
       service: "ec2-instance-connect", region: "eu-west-1",
       environment: ["AWS_ENDPOINT_URL_EC2_INSTANCE_CONNECT": "http://127.0.0.1:9"])

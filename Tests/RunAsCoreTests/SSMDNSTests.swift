@@ -44,7 +44,9 @@ struct SSMDNSTests {
     let answer = Self.answer(to: query, records: [["i-0123456789", "abcdef0"], ["v=spf1 -all"]])
     #expect(try DNSMessage.textRecords(inAnswer: answer) == ["i-0123456789abcdef0", "v=spf1 -all"])
     #expect(try DNSMessage.textRecords(inAnswer: Self.answer(to: query, records: [], rcode: 3)) == [])
-    #expect(throws: DNSLookupError.self) { try DNSMessage.textRecords(inAnswer: Self.answer(to: query, records: [], rcode: 2)) }
+    #expect(throws: DNSLookupError.self) {
+      try DNSMessage.textRecords(inAnswer: Self.answer(to: query, records: [], rcode: 2))
+    }
     #expect(throws: DNSLookupError.self) { try DNSMessage.textRecords(inAnswer: Array(answer.dropLast(3))) }
   }
 
@@ -83,7 +85,8 @@ struct SSMDNSTests {
       let known = query.count > 12 && Array(query[12...]).starts(with: [7] + Array("bastion".utf8))
       let answer = SSMDNSTests.answer(to: query, records: known ? [["i-0123456789abcdef0"]] : [], rcode: known ? 0 : 3)
       let buffer = context.channel.allocator.buffer(bytes: answer)
-      context.writeAndFlush(wrapOutboundOut(AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: buffer)), promise: nil)
+      context.writeAndFlush(
+        wrapOutboundOut(AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: buffer)), promise: nil)
     }
   }
 }

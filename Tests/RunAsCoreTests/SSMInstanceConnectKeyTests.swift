@@ -55,7 +55,8 @@ struct SSMInstanceConnectKeyTests {
     try await home.makeKey("id_rsa", type: "rsa", passphrase: "correct horse")
     try FileManager.default.removeItem(atPath: home.path + "/.ssh/id_rsa.pub")
     let error = await #expect(throws: SSHIdentityKeyError.self) {
-      try await SSHIdentityKeys.firstUsablePublicKey(user: "ec2-user", host: "web", port: 22, environment: home.environment)
+      try await SSHIdentityKeys.firstUsablePublicKey(
+        user: "ec2-user", host: "web", port: 22, environment: home.environment)
     }
     #expect(error?.triedFiles.first == home.path + "/.ssh/id_rsa")
     #expect(error?.message.hasPrefix("public key not available for EC2 Instance Connect") == true)
@@ -69,7 +70,8 @@ struct SSMInstanceConnectKeyTests {
   }
 
   @Test func onlyKeyTypesInstanceConnectTakesAreAccepted() {
-    #expect(SSHIdentityKeys.acceptedPublicKey(fromLine: "ssh-ed25519 AAAAC3Nz+/= me@host\n") == "ssh-ed25519 AAAAC3Nz+/=")
+    #expect(
+      SSHIdentityKeys.acceptedPublicKey(fromLine: "ssh-ed25519 AAAAC3Nz+/= me@host\n") == "ssh-ed25519 AAAAC3Nz+/=")
     #expect(SSHIdentityKeys.acceptedPublicKey(fromLine: "ssh-dss AAAAB3 me") == nil)
     #expect(SSHIdentityKeys.acceptedPublicKey(fromLine: "ssh-rsa not;base64") == nil)
   }

@@ -20,7 +20,9 @@ struct SSMPluginTests {
   }()
 
   static func environment(_ extra: [String: String] = [:]) -> [String: String] {
-    var environment = ["PATH": standInDirectory + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")]
+    var environment = [
+      "PATH": standInDirectory + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+    ]
     for (key, value) in extra { environment[key] = value }
     return environment
   }
@@ -43,7 +45,8 @@ struct SSMPluginTests {
 
   @Test func pluginsThatNeedTheTokenInArgvAreRefused() async throws {
     let error = await #expect(throws: SessionManagerPluginError.self) {
-      try await SessionManagerPlugin.locate(environment: Self.environment(["RUNAS_STANDIN_PLUGIN_VERSION": "1.2.497.0"]))
+      try await SessionManagerPlugin.locate(
+        environment: Self.environment(["RUNAS_STANDIN_PLUGIN_VERSION": "1.2.497.0"]))
     }
     guard case .tooOld(_, let version) = error else {
       Issue.record("expected tooOld, got \(String(describing: error))")
@@ -81,7 +84,8 @@ struct SSMPluginTests {
   }
 
   @Test func theRequestIsHandedOverAsTheAWSCLIWritesIt() {
-    #expect(StartSessionRequest.shell(target: "i-0123456789abcdef0").pluginJSON == #"{"Target": "i-0123456789abcdef0"}"#)
+    #expect(
+      StartSessionRequest.shell(target: "i-0123456789abcdef0").pluginJSON == #"{"Target": "i-0123456789abcdef0"}"#)
     #expect(
       StartSessionRequest.ssh(target: "i-1", port: 22).pluginJSON
         == #"{"Target": "i-1", "DocumentName": "AWS-StartSSHSession", "Parameters": {"portNumber": ["22"]}}"#)
@@ -115,7 +119,8 @@ struct SSMPluginTests {
     #expect(!arguments.joined().contains("SECRET"))
     #expect(
       environment["AWS_SSM_START_SESSION_RESPONSE"]
-        == #"{"SessionId": "alice-0123456789abcdef0", "TokenValue": "SECRET\"TOKEN", "StreamUrl": "wss://ssmmessages/x"}"#)
+        == #"{"SessionId": "alice-0123456789abcdef0", "TokenValue": "SECRET\"TOKEN", "StreamUrl": "wss://ssmmessages/x"}"#
+    )
     #expect(environment["AWS_REGION"] == "eu-west-1")
   }
 

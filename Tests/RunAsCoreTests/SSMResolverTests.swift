@@ -80,7 +80,9 @@ struct SSMResolverTests {
     let resolved = try await Self.resolver(ec2).resolve(.tag(key: "Name", value: "web"))
     #expect(resolved == ResolvedSessionTarget(instanceID: Self.web1.instanceID, instance: Self.web1))
     #expect(ec2.requests == [[EC2Filter(name: "tag:Name", values: ["web"]), Self.running]])
-    await #expect(throws: SessionTargetResolutionError.noMatch(target: .tag(key: "Name", value: "old"), region: "us-east-1")) {
+    await #expect(
+      throws: SessionTargetResolutionError.noMatch(target: .tag(key: "Name", value: "old"), region: "us-east-1")
+    ) {
       try await Self.resolver(ec2).resolve(.tag(key: "Name", value: "old"))
     }
   }
@@ -110,7 +112,8 @@ struct SSMResolverTests {
   @Test func ec2DNSNamesAreMatchedWithoutDNS() async throws {
     let ec2 = FakeEC2([Self.web1])
     let resolver = Self.resolver(ec2)
-    #expect(try await resolver.resolve(.hostName("EC2-54-0-0-11.compute-1.amazonaws.com")).instanceID == Self.web1.instanceID)
+    #expect(
+      try await resolver.resolve(.hostName("EC2-54-0-0-11.compute-1.amazonaws.com")).instanceID == Self.web1.instanceID)
     #expect(try await resolver.resolve(.hostName("ip-10-0-0-11.ec2.internal")).instanceID == Self.web1.instanceID)
   }
 
@@ -127,7 +130,9 @@ struct SSMResolverTests {
     let resolved = try await Self.resolver(ec2, dns: dns).resolve(.hostName("web.example.com"))
     #expect(resolved.instanceID == Self.web2.instanceID)
     #expect(ec2.requests.last == [EC2Filter(name: "private-ip-address", values: ["10.0.0.12"]), Self.running])
-    await #expect(throws: SessionTargetResolutionError.noMatch(target: .hostName("nowhere.example.com"), region: "us-east-1")) {
+    await #expect(
+      throws: SessionTargetResolutionError.noMatch(target: .hostName("nowhere.example.com"), region: "us-east-1")
+    ) {
       try await Self.resolver(ec2, dns: dns).resolve(.hostName("nowhere.example.com"))
     }
   }
@@ -170,10 +175,11 @@ struct SSMResolverTests {
   @Test func filtersAreNumberedFromOne() {
     let parameters = EC2Client.parameters(
       filters: [EC2Filter(name: "tag:Name", values: ["a", "b"]), Self.running], pageSize: 5, nextToken: "t")
-    #expect(parameters.map(\.0) == [
-      "Filter.1.Name", "Filter.1.Value.1", "Filter.1.Value.2", "Filter.2.Name", "Filter.2.Value.1", "MaxResults",
-      "NextToken",
-    ])
+    #expect(
+      parameters.map(\.0) == [
+        "Filter.1.Name", "Filter.1.Value.1", "Filter.1.Value.2", "Filter.2.Name", "Filter.2.Value.1", "MaxResults",
+        "NextToken",
+      ])
     #expect(parameters.map(\.1) == ["tag:Name", "a", "b", "instance-state-name", "running", "5", "t"])
   }
 }

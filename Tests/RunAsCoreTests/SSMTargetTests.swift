@@ -17,7 +17,9 @@ struct SSMTargetTests {
 
   @Test func tagValuePairsSplitAtTheFirstColon() throws {
     #expect(try SessionTarget(parsing: "Name:web") == .tag(key: "Name", value: "web"))
-    #expect(try SessionTarget(parsing: "aws:cloudformation:stack-name:app") == .tag(key: "aws", value: "cloudformation:stack-name:app"))
+    #expect(
+      try SessionTarget(parsing: "aws:cloudformation:stack-name:app")
+        == .tag(key: "aws", value: "cloudformation:stack-name:app"))
     #expect(try SessionTarget(parsing: "Owner:me@example.com") == .tag(key: "Owner", value: "me@example.com"))
   }
 
@@ -54,7 +56,8 @@ struct SSMTargetTests {
       try ForwardTargetSpec(parsing: "Name:web:443")
         == ForwardTargetSpec(target: .tag(key: "Name", value: "web"), remotePort: 443))
     #expect(
-      try ForwardTargetSpec(parsing: "10.0.0.5:22") == ForwardTargetSpec(target: .ipv4Address("10.0.0.5"), remotePort: 22))
+      try ForwardTargetSpec(parsing: "10.0.0.5:22")
+        == ForwardTargetSpec(target: .ipv4Address("10.0.0.5"), remotePort: 22))
   }
 
   @Test func forwardSpecsWithoutAValidPortAreErrors() {

@@ -163,7 +163,8 @@ public enum CapturedProcess {
       while true {
         if let deadline {
           let left = clock.now.duration(to: deadline)
-          let milliseconds = max(0, left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000)
+          let milliseconds = max(
+            0, left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000)
           var poller = pollfd(fd: outputPipe[0], events: Int16(POLLIN), revents: 0)
           let ready = poll(&poller, 1, Int32(min(milliseconds, 60_000)))
           if ready == 0 && left <= .zero {

@@ -186,7 +186,9 @@ public enum DNSMessage {
     guard flags & 0x8000 != 0 else { throw DNSLookupError(message: "DNS answer is not a response") }
     let responseCode = flags & 0x000F
     if responseCode == 3 { return [] }
-    guard responseCode == 0 else { throw DNSLookupError(message: "DNS server answered with error code \(responseCode)") }
+    guard responseCode == 0 else {
+      throw DNSLookupError(message: "DNS server answered with error code \(responseCode)")
+    }
     guard flags & 0x0200 == 0 else { throw DNSLookupError(message: "DNS answer was truncated") }
     let questions = Int(read16(message, 4))
     let answers = Int(read16(message, 6))

@@ -56,7 +56,8 @@ public struct SSMSessionLauncher: Sendable {
     let session = try await ssm.startSession(request)
     let document = request.documentName ?? "shell"
     logger.debug(
-      "SSM session \(session.sessionID) started on \(request.target) (\(document)); running \(plugin.path) \(plugin.version)")
+      "SSM session \(session.sessionID) started on \(request.target) (\(document)); running \(plugin.path) \(plugin.version)"
+    )
     let (arguments, environment) = invocation(for: request, session: session)
     let outcome: SessionPluginProcess.Outcome
     do {

@@ -69,7 +69,8 @@ public struct StartSessionRequest: Sendable, Equatable {
       members.append(
         (
           "Parameters",
-          PythonStyleJSON.object(parameters.map { ($0.name, PythonStyleJSON.array($0.values.map(PythonStyleJSON.string))) })
+          PythonStyleJSON.object(
+            parameters.map { ($0.name, PythonStyleJSON.array($0.values.map(PythonStyleJSON.string))) })
         ))
     }
     return PythonStyleJSON.object(members)

@@ -170,7 +170,8 @@ public final class TUIApplication {
           let provider = try engine.provider(
             for: profile, mfa: MFACodeSource(presetCode: nil, prompter: prompts.prompter(for: name)))
           let credentials = try await provider.credentials(validFor: RunAsEngine.refreshMargin)
-          inbox.post(.ssmShellCredentialsFetched(profile: name, target: target, result: .success(credentials.expiration)))
+          inbox.post(
+            .ssmShellCredentialsFetched(profile: name, target: target, result: .success(credentials.expiration)))
         } catch {
           inbox.post(
             .ssmShellCredentialsFetched(profile: name, target: target, result: .failure(Failure(describing: error))))
