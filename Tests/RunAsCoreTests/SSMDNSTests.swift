@@ -30,9 +30,13 @@ struct SSMDNSTests {
 
   @Test func aQueryAsksRecursivelyForOneName() throws {
     let query = try DNSMessage.query(name: "bastion.example.com.", type: DNSMessage.textType, identifier: 0x1234)
-    #expect(
-      query == [0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0]
-        + [7] + Array("bastion".utf8) + [7] + Array("example".utf8) + [3] + Array("com".utf8) + [0, 0, 16, 0, 1])
+    var expected: [UInt8] = [0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0]
+    for label in ["bastion", "example", "com"] {
+      expected.append(UInt8(label.utf8.count))
+      expected += Array(label.utf8)
+    }
+    expected += [0, 0, 16, 0, 1]
+    #expect(query == expected)
     #expect(throws: DNSLookupError.self) { try DNSMessage.query(name: "a..b", type: 16, identifier: 1) }
     #expect(throws: DNSLookupError.self) {
       try DNSMessage.query(name: String(repeating: "x", count: 64) + ".com", type: 16, identifier: 1)

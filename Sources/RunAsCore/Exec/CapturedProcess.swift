@@ -84,7 +84,11 @@ public enum CapturedProcess {
     {
       throw Failure(message: "cannot make a pipe for \(name): \(String(cString: strerror(errno)))")
     }
-    if standardOutput == .capture, pipe2(&outputPipe, O_CLOEXEC) != 0 {
+    // Socket pairs also for output: created close-on-exec in one step (glibc's pipe2 is not
+    // visible to Swift), so no other child started meanwhile inherits them.
+    if standardOutput == .capture,
+      socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &outputPipe) != 0
+    {
       throw Failure(message: "cannot make a pipe for \(name): \(String(cString: strerror(errno)))")
     }
 
