@@ -96,7 +96,7 @@ struct ECRLoginTests {
       (
         ["ecr", "login", "dev"], ["PATH": "/usr/bin:/bin"], "docker was not found on PATH; ecr login runs docker login"
       ),
-      (["ecr", "logout", "dev"], [:], ""),
+      (["ecr", "logout", "dev"], [:], "'logout' is invalid"),
     ]
     for (arguments, extra, expected) in cases {
       let result = try await world.runAs(arguments, extra)

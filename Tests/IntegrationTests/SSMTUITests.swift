@@ -28,12 +28,10 @@ struct SSMTUITests {
     try #require(runs.count == 1, "\(runs)")
     #expect(runs[0].strings("argv")[5] == "{\"Target\": \"\(instance.instanceId)\"}")
     #expect(runs[0]["stdin_is_tty"] as? Bool == true)
-    let operations = try await scenario.emulator.ssmRequests().filter {
-      $0.string("target") == instance.instanceId || $0.string("operation") == "TerminateSession"
-    }
-    #expect(operations.first?.string("operation") == "StartSession")
-    let sessionID = try #require(operations.first?.string("session_id"))
-    #expect(
-      operations.contains { $0.string("operation") == "TerminateSession" && $0.string("session_id") == sessionID })
+    let requests = try await scenario.emulator.ssmRequests()
+    let start = try #require(
+      requests.first { $0.string("operation") == "StartSession" && $0.string("target") == instance.instanceId })
+    let sessionID = try #require(start.string("session_id"))
+    #expect(requests.contains { $0.string("operation") == "TerminateSession" && $0.string("session_id") == sessionID })
   }
 }
