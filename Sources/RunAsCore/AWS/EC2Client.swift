@@ -153,7 +153,7 @@ public struct EC2Client: EC2InstanceDirectory {
   }
 
   /// The instances of every reservation in a DescribeInstances answer.
-  public static func instances(in result: XMLElement) -> [EC2Instance] {
+  package static func instances(in result: XMLElement) -> [EC2Instance] {
     var instances: [EC2Instance] = []
     for reservation in result.child("reservationSet")?.children(named: "item") ?? [] {
       for item in reservation.child("instancesSet")?.children(named: "item") ?? [] {

@@ -281,6 +281,8 @@ public final class TUIApplication {
     terminal.resume()
     let size = terminal.size
     _ = Reducer.reduce(&state, .resize(rows: size.rows, columns: size.columns))
+    // No ticks while the session ran: without the clock moved on, the flash would expire at once.
+    _ = Reducer.reduce(&state, .tick(Date()))
     for effect in Reducer.reduce(&state, .ssmShellExited(profile: name, target: target, result: result)) {
       perform(effect)
     }
