@@ -84,13 +84,13 @@ enum AWSRunAs {
     case "update":
       return try await UpdateCommand.run(environment: ProcessEnvironment.current())
     case "shell":
-      return try await ShellCommand.parse(rest).run(global: global)
+      return try await SubcommandParsing.parse(ShellCommand.self, rest)?.run(global: global) ?? 0
     case "forward":
-      return try await ForwardCommand.parse(rest).run(global: global)
+      return try await SubcommandParsing.parse(ForwardCommand.self, rest)?.run(global: global) ?? 0
     case "ssm":
       return try await SSMCommand.run(rest, global: global)
     case "ecr":
-      return try await ECRCommand.parse(rest).run(global: global)
+      return try await SubcommandParsing.parse(ECRCommand.self, rest)?.run(global: global) ?? 0
     case "help", "h":
       print(RunAsCommand.helpText())
       return 0

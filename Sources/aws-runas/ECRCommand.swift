@@ -7,8 +7,9 @@ struct ECRCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "ecr",
     abstract: "Log Docker in to ECR registries.",
+    usage: usage,
     discussion: """
-      A registry is a host such as 123456789012.dkr.ecr.us-east-1.amazonaws.com, or an account ID
+      A registry is a host such as 123456789012.dkr.ecr.us-east-1.amazonaws.com, or an account ID \
       (its registry in the profile's region). Without one, the profile's own account and region.
       """)
 

@@ -8,9 +8,10 @@ struct ForwardCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "forward",
     abstract: "Start an SSM port forwarding session to the given target.",
+    usage: usage,
     discussion: """
-      target:port names the instance (as for shell) and, after the last colon, the remote port.
-      With --host, the instance forwards to that host (AWS-StartPortForwardingSessionToRemoteHost).
+      target:port names the instance (as for shell) and, after the last colon, the remote port. \
+      With --host, the instance forwards to that host (AWS-StartPortForwardingSessionToRemoteHost). \
       The session runs in AWS's session-manager-plugin, which must be on PATH.
       """,
     aliases: ["fwd"])

@@ -7,10 +7,11 @@ struct SSHCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "ssh",
     abstract: "Start an SSH over SSM session, for an OpenSSH ProxyCommand.",
+    usage: usage,
     discussion: """
       In ~/.ssh/config:  ProxyCommand aws-runas ssm ssh [--ec2ic] profile %r@%h:%p
-      The user defaults to ec2-user and the port to 22. With --ec2ic, the public key of the first
-      identity file ssh uses for the host is pushed with EC2 Instance Connect first, so the instance
+      The user defaults to ec2-user and the port to 22. With --ec2ic, the public key of the first \
+      identity file ssh uses for the host is pushed with EC2 Instance Connect first, so the instance \
       accepts it for the next 60 seconds.
       """)
 

@@ -12,11 +12,11 @@ enum SSMCommand {
     let rest = Array(words.dropFirst())
     switch name {
     case "shell", "sh":
-      return try await ShellCommand.parse(rest).run(global: global)
+      return try await SubcommandParsing.parse(ShellCommand.self, rest)?.run(global: global) ?? 0
     case "forward", "fwd":
-      return try await ForwardCommand.parse(rest).run(global: global)
+      return try await SubcommandParsing.parse(ForwardCommand.self, rest)?.run(global: global) ?? 0
     case "ssh":
-      return try await SSHCommand.parse(rest).run(global: global)
+      return try await SubcommandParsing.parse(SSHCommand.self, rest)?.run(global: global) ?? 0
     case "-h", "--help", "help":
       writeToStandardOutput(
         """

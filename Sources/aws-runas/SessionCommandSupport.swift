@@ -1,3 +1,4 @@
+import ArgumentParser
 import Logging
 import RunAsCore
 
@@ -107,6 +108,20 @@ enum SessionCommandRunner {
       // The plugin's own status, after one line saying what failed.
       _ = AWSRunAs.report(failure)
       return status
+    }
+  }
+}
+
+/// Parses a subcommand's own arguments; `--help` prints that subcommand's help (not the root's)
+/// and gives `nil`.
+enum SubcommandParsing {
+  static func parse<Command: ParsableCommand>(_ type: Command.Type, _ arguments: [String]) throws -> Command? {
+    do {
+      return try Command.parse(arguments)
+    } catch {
+      guard Command.exitCode(for: error) == .success else { throw error }
+      writeToStandardOutput(Command.fullMessage(for: error) + "\n")
+      return nil
     }
   }
 }

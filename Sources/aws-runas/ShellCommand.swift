@@ -7,9 +7,10 @@ struct ShellCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "shell",
     abstract: "Start an SSM shell session to the given target.",
+    usage: usage,
     discussion: """
-      The target is an EC2 instance ID, a tag:value pair (Name:web), the instance's private or
-      public IPv4 address, an EC2 DNS name, or a DNS name with a TXT record holding the instance ID.
+      The target is an EC2 instance ID, a tag:value pair (Name:web), the instance's private or \
+      public IPv4 address, an EC2 DNS name, or a DNS name with a TXT record holding the instance ID. \
       The session runs in AWS's session-manager-plugin, which must be on PATH.
       """,
     aliases: ["sh"])

@@ -204,6 +204,23 @@ struct SSMSessionTests {
     }
   }
 
+  @Test func eachSessionCommandHasItsOwnHelp() async throws {
+    let world = try await World()
+    let cases: [([String], String)] = [
+      (["shell", "--help"], "USAGE: aws-runas shell [profile] target"),
+      (["ssm", "sh", "-h"], "USAGE: aws-runas shell [profile] target"),
+      (["forward", "--help"], "USAGE: aws-runas forward [-p local-port] [--host remote-host] [profile] target:port"),
+      (["ssm", "ssh", "--help"], "ProxyCommand aws-runas ssm ssh [--ec2ic] profile %r@%h:%p"),
+      (["ssm", "--help"], "USAGE: aws-runas ssm shell|forward|ssh [options] [profile] target"),
+      (["ecr", "--help"], "USAGE: aws-runas ecr login [profile] [registry|account-id ...]"),
+    ]
+    for (arguments, expected) in cases {
+      let result = try await world.runAs(arguments)
+      #expect(result.exitCode == 0, "\(arguments): \(result.output())")
+      #expect(result.stdout.contains(expected), "\(arguments): \(result.output())")
+    }
+  }
+
   // MARK: - Bad input: one clear line, non-zero exit, no session left open
 
   /// The one `ERROR` line of a failed run.
