@@ -52,7 +52,7 @@ struct SSMSessionTests {
   @Test func shellRunsThePluginWithTheAWSCLIContractAndTerminatesTheSession() async throws {
     let world = try await World()
     let instance = try #require(try await world.emulator.createInstances([["tags": ["Name": world.name]]]).first)
-    let result = try await world.runAs(["shell", "dev", "Name:\(world.name)"])
+    let result = try await world.runAs(["-v", "shell", "dev", "Name:\(world.name)"])
     #expect(result.exitCode == 0, "\(result.output())")
 
     let run = try world.pluginRun()
@@ -68,6 +68,9 @@ struct SSMSessionTests {
     let session = try #require(jsonObject(environment.string("AWS_SSM_START_SESSION_RESPONSE")))
     let token = try #require(session["TokenValue"] as? String)
     #expect(!argv.joined(separator: " ").contains(token))
+    // Debug logging shows the session, never its token.
+    #expect(result.stderr.contains("SSM session \(session["SessionId"] as? String ?? "?") started"))
+    #expect(!result.stderr.contains(token))
     // The plugin signs its own SSM calls with the session's credentials, not a profile.
     #expect(environment["AWS_PROFILE"] == nil)
     #expect(environment.string("AWS_ACCESS_KEY_ID")?.isEmpty == false)
