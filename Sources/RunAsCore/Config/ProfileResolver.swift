@@ -280,9 +280,12 @@ public struct ProfileResolver: Sendable {
         hasWebIdentityURL: settings.webIdentityAuthURL.isPresent,
         hasRoleARN: settings.roleArn.isPresent, isRoleARNProfile: false)
     }
+    // Identity Center keys are read from the profile's own section only, as the AWS CLI does.
+    let identityCenter = try IdentityCenterConfiguration.profile(section: section, in: files.config)
     return ResolvedProfile(
       name: name, settings: consume settings, source: isSelfSourced ? nil : source?.profile,
-      staticCredentials: staticCredentials, isRoleARNProfile: false, kind: kind)
+      staticCredentials: staticCredentials, isRoleARNProfile: false,
+      kind: kind == .iamUser && identityCenter != nil ? .identityCenter : kind, identityCenter: identityCenter)
   }
 
   /// Whether `section` sets `key` to a non-empty value.
@@ -465,6 +468,7 @@ public struct ProfileResolver: Sendable {
       if key == "mfa_serial" { return .text(.mfaSerial) }
     case 11:
       if key == "external_id" { return .text(.externalId) }
+      if key == "mfa_process" { return .text(.mfaProcess) }
     case 12:
       if key == "auth_browser" { return .text(.authBrowser) }
       if key == "endpoint_url" { return .text(.endpointURL) }
@@ -507,6 +511,7 @@ public struct ProfileResolver: Sendable {
   private static let environmentFields: [(variable: String, field: Field)] = [
     ("MFA_SERIAL", .text(.mfaSerial)),
     ("MFA_TYPE", .text(.mfaType)),
+    ("MFA_PROCESS", .text(.mfaProcess)),
     ("EXTERNAL_ID", .text(.externalId)),
     ("AWS_ROLE_SESSION_NAME", .text(.roleSessionName)),
     ("SESSION_TOKEN_DURATION", .sessionTokenDuration),

@@ -52,6 +52,8 @@ public struct CredentialChainBuilder: Sendable {
     case .saml, .oidc:
       throw CredentialError(
         message: "profile \"\(profile.displayName)\" uses single sign-on, which this build cannot do yet")
+    case .identityCenter:
+      return try identityCenterProvider(for: profile)
     case .iamUser, .role, .roleARN:
       break
     }
@@ -62,7 +64,7 @@ public struct CredentialChainBuilder: Sendable {
 
     let base: any CredentialProvider
     var directMFASerial: String? = nil
-    if let source = profile.source, source.settings.roleArn != nil {
+    if let source = profile.source, source.settings.roleArn != nil || source.kind == .identityCenter {
       base = try provider(for: source)
       if duration > DurationLimits.roleChainingMaximum {
         logger.debug("role chaining limits \(profile.displayName) to 1h0m0s")
@@ -78,7 +80,7 @@ public struct CredentialChainBuilder: Sendable {
     }
     return AssumeRoleProvider(
       base: base, roleARN: roleARN, sessionName: { sessionName(for: profile) }, duration: duration,
-      externalID: profile.settings.externalId?.value, mfaSerial: directMFASerial, mfa: mfa,
+      externalID: profile.settings.externalId?.value, mfaSerial: directMFASerial, mfa: mfa(for: profile),
       cache: CredentialCacheFile(
         directory: cacheDirectory, kind: .assumeRole, name: Self.cacheName(for: profile, roleARN: roleARN)),
       sts: sts, now: now)
@@ -96,7 +98,14 @@ public struct CredentialChainBuilder: Sendable {
     return SessionTokenProvider(
       base: keys,
       cache: CredentialCacheFile(directory: cacheDirectory, kind: .sessionToken, name: base.name),
-      duration: duration, mfaSerial: profile.settings.mfaSerial?.value, mfa: mfa, sts: sts, now: now)
+      duration: duration, mfaSerial: profile.settings.mfaSerial?.value, mfa: mfa(for: profile), sts: sts,
+      now: now)
+  }
+
+  /// The MFA source for `profile`: the builder's, with the profile's `mfa_process` if it has one.
+  func mfa(for profile: ResolvedProfile) -> MFACodeSource {
+    guard let command = profile.settings.mfaProcess?.value, !command.isEmpty else { return mfa }
+    return mfa.using(MFAProcess(commandLine: command, environment: environment))
   }
 
   /// The long-term keys at the base of `profile`'s chain: from the files, else the environment.

@@ -67,6 +67,13 @@ public struct DiagnosticReport: Sendable {
         ("WEB IDENTITY REDIRECT URI", s.webIdentityRedirectURI?.value ?? ""),
         ("WEB IDENTITY USERNAME", s.webIdentityUsername?.value ?? ""), ("JUMP ROLE ARN", s.jumpRoleArn?.value ?? ""),
       ]
+    case .identityCenter:
+      let sso = profile.identityCenter
+      lines += [
+        ("SSO SESSION", sso?.session.name ?? ""), ("SSO START URL", sso?.session.startURL ?? ""),
+        ("SSO REGION", sso?.session.region ?? ""), ("SSO ACCOUNT ID", sso?.accountID ?? ""),
+        ("SSO ROLE NAME", sso?.roleName ?? ""),
+      ]
     default:
       break
     }

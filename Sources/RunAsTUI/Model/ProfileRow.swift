@@ -56,7 +56,10 @@ public struct ProfileRow: Sendable {
     case .success(let profile):
       let settings = profile.settings
       let roleARN = settings.roleArn?.value ?? ""
-      let (account, roleName) = Self.accountAndRole(of: roleARN)
+      var (account, roleName) = Self.accountAndRole(of: roleARN)
+      if profile.kind == .identityCenter, let sso = profile.identityCenter {
+        (account, roleName) = (sso.accountID ?? "", sso.roleName ?? "")
+      }
       self.init(
         name: name, kind: Self.label(profile.kind), account: account, roleName: roleName,
         region: settings.region?.value ?? "", needsMFA: !(settings.mfaSerial?.value ?? "").isEmpty,
@@ -81,6 +84,7 @@ public struct ProfileRow: Sendable {
     case .saml: "SAML"
     case .oidc: "OIDC"
     case .roleARN: "role ARN"
+    case .identityCenter: "SSO"
     }
   }
 
@@ -92,6 +96,8 @@ public struct ProfileRow: Sendable {
     guard !name.isEmpty else { return nil }
     let kind: CredentialCacheFile.Kind
     switch profile.kind {
+    case .identityCenter:
+      return IdentityCenterRoleProvider.cacheFile(directory: directory, profileName: name).path
     case .saml: kind = .samlRole
     case .oidc: kind = .webRole
     case .role, .roleARN: kind = .assumeRole
