@@ -165,6 +165,32 @@ struct INIFileTests {
         == "/home/u/.aws/config:3: section header has no closing \"]\": \"[profile prod\"")
   }
 
+  @Test("a section name runs to the last closing bracket of its line")
+  func sectionNameRunsToTheLastBracket() throws {
+    let file = try parse("[a]b]\nx = 1\n[ profile  c]d ] trailing\ny = 2")
+    #expect(file.sections.map(\.name) == ["a]b", "profile c]d"])
+    #expect(file.section("a") == nil)
+  }
+
+  @Test(
+    "a header line names the same section for the reader and the writer's grammar",
+    arguments: [
+      "[a]b]", "[a]", "  [ spaced \t name ]  ", "[x] ; comment", "[p]]", "[[q]", "[a]\r", "[tab\tbed]",
+      "[ünïcode ✓]",
+    ])
+  func headerGrammarIsShared(_ line: String) throws {
+    let read = try parse(line + "\nk = v").sections.first?.name
+    #expect(read != nil)
+    #expect(INISectionHeader.sectionName(ofLine: line) == read)
+    #expect(INISectionHeader.sectionName(ofLine: line + "\n") == read)
+    #expect(INISectionHeader.sectionName(ofLine: "\u{FEFF}" + line, atStartOfFile: true) == read)
+  }
+
+  @Test("lines that are not well-formed headers name no section", arguments: ["[abc", "[ ]", "x = [a]", "# [a]", ""])
+  func nonHeadersNameNoSection(_ line: String) {
+    #expect(INISectionHeader.sectionName(ofLine: line) == nil)
+  }
+
   @Test("an empty section name is an error")
   func rejectsEmptySectionName() {
     #expect(parseError("[  ]")?.description == "/home/u/.aws/config:1: empty section name \"[]\"")

@@ -523,6 +523,59 @@ struct ProfileChainTests {
     #expect(resolutionError("top", in: resolver)?.message == "profile chain loops: x -> y -> x")
   }
 
+  /// `count` profiles `p0` … `p<count - 1>`, each but `p0` sourced from the one before it; `p0`
+  /// names `p0Source` when given.
+  private func chain(of count: Int, p0Source: String? = nil) throws -> ProfileResolver {
+    var config = "[profile p0]\n" + (p0Source.map { "source_profile = \($0)\n" } ?? "")
+    for position in 1..<count {
+      config += "[profile p\(position)]\nsource_profile = p\(position - 1)\n"
+      config += "role_arn = arn:aws:iam::123456789012:role/r\(position)\n"
+    }
+    return try resolver(config: config)
+  }
+
+  @Test("a chain of 5,000 source profiles resolves to its base")
+  func longChainResolves() throws {
+    let resolver = try chain(of: 5_000)
+    let top = try resolver.resolve("p4999")
+    let chain = top.chain
+    #expect(chain.count == 5_000)
+    #expect(chain.first?.name == "p0")
+    #expect(chain.first?.kind == .iamUser)
+    #expect(chain.map(\.name) == (0..<5_000).map { "p\($0)" })
+    #expect(top.settings.roleArn?.value == "arn:aws:iam::123456789012:role/r4999")
+    // Every source on the way was resolved once and is shared.
+    #expect(try resolver.resolve("p2500") === chain[2500])
+  }
+
+  @Test("a loop at the far end of a chain of 5,000 profiles is named from its start")
+  func loopAtTheEndOfALongChain() throws {
+    let whole = resolutionError("p4999", in: try chain(of: 5_000, p0Source: "p4999"))
+    #expect(
+      whole?.message == "profile chain loops: p4999 -> p4998 -> p4997 -> p4996 -> … 4994 more … -> p1 -> p0 -> p4999")
+    #expect(
+      whole?.hint?.hasPrefix("the source_profile of \"p0\" (~/.aws/config [profile p0] line 2) leads back to \"p4999\"")
+        == true)
+    let lower = resolutionError("p4999", in: try chain(of: 5_000, p0Source: "p2500"))
+    #expect(
+      lower?.message == "profile chain loops: p2500 -> p2499 -> p2498 -> p2497 -> … 2495 more … -> p1 -> p0 -> p2500")
+  }
+
+  @Test("loops are found whatever the length of the chain", arguments: [2, 15, 16, 17, 18, 40])
+  func loopsOfEveryLength(_ count: Int) throws {
+    let resolver = try chain(of: count, p0Source: "p\(count - 1)")
+    let names = (0..<count).reversed().map { "p\($0)" } + ["p\(count - 1)"]
+    #expect(
+      resolutionError("p\(count - 1)", in: resolver)?.message
+        == "profile chain loops: \(ProfileResolver.describeLoop(names))")
+    let start = count / 2
+    let partial = try chain(of: count, p0Source: "p\(start)")
+    let loop = (0...start).reversed().map { "p\($0)" } + ["p\(start)"]
+    #expect(
+      resolutionError("p\(count - 1)", in: partial)?.message
+        == "profile chain loops: \(ProfileResolver.describeLoop(loop))")
+  }
+
   @Test("static keys come from the credentials file, else from the config section")
   func staticCredentialsLookup() throws {
     let resolver = try resolver(

@@ -1,8 +1,3 @@
-#if canImport(FoundationEssentials)
-  import FoundationEssentials
-#else
-  import Foundation
-#endif
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
@@ -56,14 +51,21 @@ public struct CredentialsFileWriter: Sendable {
 
   /// `text` with the keys of `[section]` replaced by `entries`, or the section appended.
   ///
-  /// Lines outside the section are returned unchanged, byte for byte; inside it, comment and
-  /// blank lines stay and key lines are replaced.
+  /// Lines and section headers are found with the grammar ``INIFile`` reads the file with (lines
+  /// end at `\n`; a header's name runs to its last `]`, trimmed, blanks collapsed), so the
+  /// section replaced is the one the reader would find under `section`. Lines outside it are
+  /// returned unchanged, byte for byte; inside it, comment and blank lines stay and key lines are
+  /// replaced.
   public static func replacingSection(
     _ section: String, with entries: [(key: String, value: String)], in text: String
   ) -> String {
     let newKeys = entries.map { "\($0.key) = \($0.value)\n" }.joined()
     var lines = splitLines(text)
-    guard let header = lines.firstIndex(where: { sectionName(ofLine: $0) == section }) else {
+    func sectionName(ofLineAt index: Int) -> String? {
+      INISectionHeader.sectionName(ofLine: lines[index], atStartOfFile: index == 0)
+    }
+    let wanted = INISectionHeader.normalised(section)
+    guard let header = lines.indices.first(where: { sectionName(ofLineAt: $0) == wanted }) else {
       var result = text
       if !result.isEmpty && !result.hasSuffix("\n") { result += "\n" }
       if !result.isEmpty && !result.hasSuffix("\n\n") { result += "\n" }
@@ -71,34 +73,34 @@ public struct CredentialsFileWriter: Sendable {
     }
     if !lines[header].hasSuffix("\n") { lines[header] += "\n" }
     var end = header + 1
-    while end < lines.count && sectionName(ofLine: lines[end]) == nil { end += 1 }
-    let kept = lines[(header + 1)..<end].filter { line in
-      let trimmed = line.drop { $0 == " " || $0 == "\t" }
-      return trimmed.isEmpty || trimmed.first == "#" || trimmed.first == ";" || trimmed.first?.isNewline == true
-    }
+    while end < lines.count && sectionName(ofLineAt: end) == nil { end += 1 }
+    let kept = lines[(header + 1)..<end].filter(isCommentOrBlank)
     return lines[...header].joined() + newKeys + kept.joined() + lines[end...].joined()
   }
 
-  /// The lines of `text`, each with its line ending.
+  /// The lines of `text` as ``INIFile`` reads them: each up to and including its `\n`; the last
+  /// one may have none.
   static func splitLines(_ text: String) -> [String] {
     var lines: [String] = []
-    var current = ""
-    for character in text {
-      current.append(character)
-      if character.isNewline {
-        lines.append(current)
-        current = ""
-      }
+    let utf8 = text.utf8
+    var start = utf8.startIndex
+    for index in utf8.indices where utf8[index] == UInt8(ascii: "\n") {
+      let next = utf8.index(after: index)
+      lines.append(String(text[start..<next]))
+      start = next
     }
-    if !current.isEmpty { lines.append(current) }
+    if start != utf8.endIndex { lines.append(String(text[start...])) }
     return lines
   }
 
-  /// The section a `[name]` line opens, or `nil` for other lines.
-  static func sectionName(ofLine line: String) -> String? {
-    let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
-    guard trimmed.hasPrefix("["), let close = trimmed.firstIndex(of: "]") else { return nil }
-    return trimmed[trimmed.index(after: trimmed.startIndex)..<close].trimmingCharacters(in: .whitespaces)
+  /// Whether ``INIFile`` skips `line`: nothing but spaces and tabs before its line ending, or a
+  /// comment (`#` or `;` after them).
+  static func isCommentOrBlank(_ line: String) -> Bool {
+    var content = Substring(line).utf8
+    if content.last == UInt8(ascii: "\n") { content = content.dropLast() }
+    if content.last == UInt8(ascii: "\r") { content = content.dropLast() }
+    guard let first = content.first(where: { !INISectionHeader.isBlank($0) }) else { return true }
+    return first == UInt8(ascii: "#") || first == UInt8(ascii: ";")
   }
 
   /// `path` with symbolic links resolved; `path` itself when it does not exist yet.

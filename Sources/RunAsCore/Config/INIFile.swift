@@ -168,6 +168,95 @@ func asciiLowercased(_ byte: UInt8) -> UInt8 {
   byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
 }
 
+/// The grammar of a `[name]` header line, shared by ``INIFile`` and ``CredentialsFileWriter`` so
+/// that the section the writer edits is the one the reader reads.
+///
+/// The name runs from the `[` to the *last* `]` of the line (text after it is ignored), is
+/// trimmed of spaces and tabs, and has runs of them collapsed to one space: `[ profile   a]b ]`
+/// is `profile a]b`.
+enum INISectionHeader {
+  /// What a line that starts with `[` holds.
+  enum Parsed: Equatable {
+    /// A header naming this section.
+    case name(String)
+    /// No `]` after the `[`.
+    case missingClosingBracket
+    /// Nothing but blanks between the brackets.
+    case emptyName
+  }
+
+  /// Parses the header in `bytes[start..<end]`: `bytes[start]` is the `[` (blanks before it
+  /// already skipped) and `end` is the end of the line, without its line ending.
+  static func parse(_ bytes: UnsafeBufferPointer<UInt8>, start: Int, end: Int) -> Parsed {
+    var close = end - 1
+    while close > start, bytes[close] != UInt8(ascii: "]") { close -= 1 }
+    guard close > start else { return .missingClosingBracket }
+    let name = normalisedName(bytes, start: start + 1, end: close)
+    return name.isEmpty ? .emptyName : .name(name)
+  }
+
+  /// The section `line` opens, or `nil` when it is not a well-formed header. The line may end in
+  /// `\n` or `\r\n`; with `atStartOfFile`, a UTF-8 byte order mark before it is skipped, as the
+  /// reader skips it.
+  static func sectionName(ofLine line: String, atStartOfFile: Bool = false) -> String? {
+    var line = line
+    return line.withUTF8 { bytes -> String? in
+      var start = 0
+      var end = bytes.count
+      if atStartOfFile, end >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { start = 3 }
+      if end > start, bytes[end - 1] == UInt8(ascii: "\n") { end -= 1 }
+      if end > start, bytes[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+      while start < end, isBlank(bytes[start]) { start += 1 }
+      guard start < end, bytes[start] == UInt8(ascii: "[") else { return nil }
+      guard case .name(let name) = parse(bytes, start: start, end: end) else { return nil }
+      return name
+    }
+  }
+
+  /// `name` as a header line holding it is read: trimmed, runs of blanks collapsed.
+  static func normalised(_ name: String) -> String {
+    var name = name
+    return name.withUTF8 { normalisedName($0, start: 0, end: $0.count) }
+  }
+
+  @inline(__always)
+  static func isBlank(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+
+  /// Trims and collapses runs of spaces and tabs to one space.
+  private static func normalisedName(_ bytes: UnsafeBufferPointer<UInt8>, start: Int, end: Int) -> String {
+    var first = start
+    var last = end
+    while first < last, isBlank(bytes[first]) { first += 1 }
+    while last > first, isBlank(bytes[last - 1]) { last -= 1 }
+    var needsCollapsing = false
+    var previousWasBlank = false
+    for position in first..<last {
+      let blank = isBlank(bytes[position])
+      if blank && (previousWasBlank || bytes[position] == UInt8(ascii: "\t")) {
+        needsCollapsing = true
+        break
+      }
+      previousWasBlank = blank
+    }
+    guard needsCollapsing else {
+      return String(decoding: UnsafeBufferPointer(rebasing: bytes[first..<last]), as: UTF8.self)
+    }
+    var collapsed: [UInt8] = []
+    collapsed.reserveCapacity(last - first)
+    previousWasBlank = false
+    for position in first..<last {
+      if isBlank(bytes[position]) {
+        if !previousWasBlank { collapsed.append(UInt8(ascii: " ")) }
+        previousWasBlank = true
+      } else {
+        collapsed.append(bytes[position])
+        previousWasBlank = false
+      }
+    }
+    return String(decoding: collapsed, as: UTF8.self)
+  }
+}
+
 /// Byte-level parser behind ``INIFile``.
 ///
 /// Entries are appended to their section as soon as their line is read; the rare continuation
@@ -314,13 +403,14 @@ private struct INIParser {
   }
 
   private mutating func parseSectionHeader(start: Int, end: Int, number: Int) -> ConfigFileError? {
-    var close = end - 1
-    while close > start, bytes[close] != UInt8(ascii: "]") { close -= 1 }
-    guard close > start else {
+    let name: String
+    switch INISectionHeader.parse(bytes, start: start, end: end) {
+    case .name(let parsed): name = parsed
+    case .missingClosingBracket:
       return error(number, "section header has no closing \"]\"" + quoted(start, end, as: ":"))
+    case .emptyName:
+      return error(number, "empty section name \"[]\"")
     }
-    let name = normalisedSectionName(start: start + 1, end: close)
-    guard !name.isEmpty else { return error(number, "empty section name \"[]\"") }
     if let existing = index[name] {
       currentSection = existing
     } else {
@@ -334,38 +424,6 @@ private struct INIParser {
       currentSection = position
     }
     return nil
-  }
-
-  /// Trims and collapses runs of spaces and tabs to one space.
-  private func normalisedSectionName(start: Int, end: Int) -> String {
-    var first = start
-    var last = end
-    while first < last, Self.isBlank(bytes[first]) { first += 1 }
-    while last > first, Self.isBlank(bytes[last - 1]) { last -= 1 }
-    var needsCollapsing = false
-    var previousWasBlank = false
-    for position in first..<last {
-      let blank = Self.isBlank(bytes[position])
-      if blank && (previousWasBlank || bytes[position] == Self.tab) {
-        needsCollapsing = true
-        break
-      }
-      previousWasBlank = blank
-    }
-    guard needsCollapsing else { return string(first, last) }
-    var collapsed: [UInt8] = []
-    collapsed.reserveCapacity(last - first)
-    previousWasBlank = false
-    for position in first..<last {
-      if Self.isBlank(bytes[position]) {
-        if !previousWasBlank { collapsed.append(Self.space) }
-        previousWasBlank = true
-      } else {
-        collapsed.append(bytes[position])
-        previousWasBlank = false
-      }
-    }
-    return String(decoding: collapsed, as: UTF8.self)
   }
 
   /// Parses `key = value` (or `key: value`) from trimmed bounds; `nil` when the line has no

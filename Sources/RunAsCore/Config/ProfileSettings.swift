@@ -420,7 +420,13 @@ public final class ResolvedProfile: Sendable {
   /// an identity provider) to this one. A role profile adds itself to its source's chain; any
   /// other profile is its own base.
   public var chain: [ResolvedProfile] {
-    guard kind == .role, let source else { return [self] }
-    return source.chain + [self]
+    var chain = [self]
+    var top = self
+    while top.kind == .role, let source = top.source {
+      chain.append(source)
+      top = source
+    }
+    chain.reverse()
+    return chain
   }
 }

@@ -11,13 +11,10 @@ import Logging
 
 /// Turns a resolved profile into the chain of providers that produce its credentials.
 ///
-/// The chains follow the Go tool (spec §3.5) with AWS-CLI role chaining (§12.2):
-/// - an IAM user profile: long-term keys → GetSessionToken (cached per profile);
-/// - a role, duration ≤ 1 h: keys → GetSessionToken with MFA (cached per source profile, shared by
-///   every role using it) → AssumeRole without MFA;
-/// - a role, duration > 1 h: keys → AssumeRole with MFA in the call;
-/// - a role whose source profile is itself a role: the source's chain → AssumeRole (≤ 1 h, as AWS
-///   limits role chaining).
+/// The chain itself comes from the profile kind's ``CredentialSource`` (e.g.
+/// `AssumeRoleCredentialSource` for roles, where the Go tool's chains are described); the builder
+/// carries what every chain is built with and the steps the kinds share: the session token at the
+/// base of a chain, the long-term keys, the role session name.
 public struct CredentialChainBuilder: Sendable {
   /// Where cache files live (the config file's directory).
   public let cacheDirectory: String
@@ -48,47 +45,11 @@ public struct CredentialChainBuilder: Sendable {
   /// The provider of `profile`'s credentials: its role credentials, or with `sessionOnly` (`-s`)
   /// the session-token credentials of the chain's base profile.
   public func provider(for profile: ResolvedProfile, sessionOnly: Bool = false) throws -> any CredentialProvider {
-    switch profile.kind {
-    case .saml, .oidc:
-      throw CredentialError(
-        message: "profile \"\(profile.displayName)\" uses single sign-on, which this build cannot do yet")
-    case .identityCenter:
-      return try identityCenterProvider(for: profile)
-    case .iamUser, .role, .roleARN:
-      break
-    }
-    guard let roleARN = profile.settings.roleArn?.value, !sessionOnly else {
-      return try sessionTokenProvider(for: profile)
-    }
-    var duration = DurationLimits.assumeRole.clamp(profile.settings.requestedRoleDuration, logger: logger)
-
-    let base: any CredentialProvider
-    var directMFASerial: String? = nil
-    if let source = profile.source, source.settings.roleArn != nil || source.kind == .identityCenter {
-      base = try provider(for: source)
-      if duration > DurationLimits.roleChainingMaximum {
-        logger.debug("role chaining limits \(profile.displayName) to 1h0m0s")
-        duration = DurationLimits.roleChainingMaximum
-      }
-    } else if duration > .seconds(3600) {
-      // AWS refuses more than 1 h for roles assumed with session-token credentials, so this path
-      // calls AssumeRole directly with the long-term keys and the MFA code.
-      base = StaticCredentialProvider(try baseCredentials(for: profile))
-      directMFASerial = profile.settings.mfaSerial?.value
-    } else {
-      base = try sessionTokenProvider(for: profile)
-    }
-    return AssumeRoleProvider(
-      base: base, roleARN: roleARN, sessionName: { sessionName(for: profile) }, duration: duration,
-      externalID: profile.settings.externalId?.value, mfaSerial: directMFASerial, mfa: mfa(for: profile),
-      cache: CredentialCacheFile(
-        directory: cacheDirectory, kind: .assumeRole, name: Self.cacheName(for: profile, roleARN: roleARN)),
-      sts: sts, now: now)
+    try profile.credentialSource.provider(for: profile, sessionOnly: sessionOnly, builder: self)
   }
 
   /// The session-token step for the base of `profile`'s chain: its source profile's keys, or its own.
   func sessionTokenProvider(for profile: ResolvedProfile) throws -> any CredentialProvider {
-    let base = Self.chainBase(of: profile)
     let keys = try baseCredentials(for: profile)
     if keys.sessionToken != nil {
       // Temporary keys cannot call GetSessionToken; use them as they are.
@@ -96,8 +57,7 @@ public struct CredentialChainBuilder: Sendable {
     }
     let duration = DurationLimits.sessionToken.clamp(profile.settings.sessionTokenDuration?.value, logger: logger)
     return SessionTokenProvider(
-      base: keys,
-      cache: CredentialCacheFile(directory: cacheDirectory, kind: .sessionToken, name: base.name),
+      base: keys, cache: Self.sessionTokenCacheFile(for: profile, in: cacheDirectory),
       duration: duration, mfaSerial: profile.settings.mfaSerial?.value, mfa: mfa(for: profile), sts: sts,
       now: now)
   }
@@ -106,6 +66,12 @@ public struct CredentialChainBuilder: Sendable {
   func mfa(for profile: ResolvedProfile) -> MFACodeSource {
     guard let command = profile.settings.mfaProcess?.value, !command.isEmpty else { return mfa }
     return mfa.using(MFAProcess(commandLine: command, environment: environment))
+  }
+
+  /// The session token's cache file, `.aws_session_token_<base>`: shared by every role whose chain
+  /// starts at the same profile.
+  static func sessionTokenCacheFile(for profile: ResolvedProfile, in directory: String) -> CredentialCacheFile {
+    CredentialCacheFile(directory: directory, kind: .sessionToken, name: chainBase(of: profile).name)
   }
 
   /// The long-term keys at the base of `profile`'s chain: from the files, else the environment.
@@ -138,15 +104,6 @@ public struct CredentialChainBuilder: Sendable {
     guard let keyID, let secret else { return nil }
     let token = environment["AWS_SESSION_TOKEN"].nonEmpty ?? environment["AWS_SECURITY_TOKEN"].nonEmpty
     return AWSCredentials(accessKeyID: keyID, secretAccessKey: secret, sessionToken: token, expiration: nil)
-  }
-
-  /// The assume-role cache name: the profile name, or `<account>-<role name>` for a role ARN.
-  static func cacheName(for profile: ResolvedProfile, roleARN: String) -> String {
-    if !profile.name.isEmpty { return profile.name }
-    let parts = roleARN.split(separator: ":", omittingEmptySubsequences: false)
-    let account = parts.count > 4 ? String(parts[4]) : ""
-    let roleName = roleARN.split(separator: "/").last.map(String.init) ?? ""
-    return "\(account)-\(roleName)"
   }
 
   /// The role session name: `role_session_name` when set (2+ characters), else the MFA device's

@@ -44,7 +44,7 @@ public struct DiagnosticReport: Sendable {
   public var configurationDump: [(key: String, value: String)] {
     guard let profile else { return [] }
     let s = profile.settings
-    var lines: [(String, String)] = [
+    var lines: [(key: String, value: String)] = [
       ("PROFILE", profileName),
       ("REGION", s.region?.value ?? ""),
       ("SOURCE PROFILE", s.sourceProfile?.value ?? ""),
@@ -54,29 +54,7 @@ public struct DiagnosticReport: Sendable {
       ("EXTERNAL ID", s.externalId?.value ?? ""),
       ("ASSUME ROLE CREDENTIAL DURATION", DurationLimits.assumeRole.describe(s.requestedRoleDuration)),
     ]
-    switch profile.kind {
-    case .saml:
-      lines += [
-        ("SAML ENDPOINT URL", s.samlAuthURL?.value ?? ""), ("SAML USERNAME", s.samlUsername?.value ?? ""),
-        ("JUMP ROLE ARN", s.jumpRoleArn?.value ?? ""),
-      ]
-    case .oidc:
-      lines += [
-        ("WEB IDENTITY ENDPOINT URL", s.webIdentityAuthURL?.value ?? ""),
-        ("WEB IDENTITY CLIENT ID", s.webIdentityClientID?.value ?? ""),
-        ("WEB IDENTITY REDIRECT URI", s.webIdentityRedirectURI?.value ?? ""),
-        ("WEB IDENTITY USERNAME", s.webIdentityUsername?.value ?? ""), ("JUMP ROLE ARN", s.jumpRoleArn?.value ?? ""),
-      ]
-    case .identityCenter:
-      let sso = profile.identityCenter
-      lines += [
-        ("SSO SESSION", sso?.session.name ?? ""), ("SSO START URL", sso?.session.startURL ?? ""),
-        ("SSO REGION", sso?.session.region ?? ""), ("SSO ACCOUNT ID", sso?.accountID ?? ""),
-        ("SSO ROLE NAME", sso?.roleName ?? ""),
-      ]
-    default:
-      break
-    }
+    lines += profile.credentialSource.configurationLines(for: s)
     return lines
   }
 }
@@ -190,18 +168,18 @@ public struct ProfileDiagnostics: Sendable {
     if s.samlAuthURL != nil && s.webIdentityAuthURL != nil {
       return [.init(.error, "found SAML and Web Identity (OIDC) endpoint urls set, this is invalid")]
     }
-    if profile.kind == .saml || profile.kind == .oidc {
-      var findings: [DiagnosticFinding] = []
-      if s.roleArn == nil {
-        findings.append(.init(.error, "role_arn is a required parameter when using external identity providers"))
-      }
-      if profile.kind == .oidc && (s.webIdentityClientID == nil || s.webIdentityRedirectURI == nil) {
-        findings.append(
-          .init(.error, "missing web_identity_client_id and/or web_identity_redirect_uri configuration"))
-      }
-      return findings
-    }
-    // IAM: find the profile whose credentials-file section must hold the keys.
+    return profile.credentialSource.diagnosticFindings(for: profile, diagnostics: self)
+  }
+
+  /// For a profile that signs in with an identity provider (SAML, OIDC): the role it needs.
+  func checkIdentityProviderRole(of profile: ResolvedProfile) -> [DiagnosticFinding] {
+    guard profile.settings.roleArn == nil else { return [] }
+    return [.init(.error, "role_arn is a required parameter when using external identity providers")]
+  }
+
+  /// For a profile whose chain starts with long-term keys (IAM user, role): the credentials-file
+  /// section that must hold them, and environment keys that would compete with them.
+  func checkLongTermKeys(of profile: ResolvedProfile) -> [DiagnosticFinding] {
     var base = profile
     while base.settings.roleArn != nil {
       guard let source = base.source, source !== base else {

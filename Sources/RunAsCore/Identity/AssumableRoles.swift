@@ -39,8 +39,8 @@ public enum AssumableRoles {
 
   /// Whether `text` is an ARN of service `iam` whose resource starts with `role/`.
   static func isRoleARN(_ text: String) -> Bool {
-    let parts = text.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
-    return parts.count == 6 && parts[0] == "arn" && parts[2] == "iam" && parts[5].hasPrefix("role/")
+    guard let parts = ARNParts(text) else { return false }
+    return parts.prefix == "arn" && parts.service == "iam" && parts.resource.hasPrefix("role/")
   }
 
   /// `roles` without duplicates and wildcard entries, sorted: what `list roles` prints.

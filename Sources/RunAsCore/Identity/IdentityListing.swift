@@ -47,27 +47,18 @@ public struct IdentityListing: Sendable {
 
   /// The user name of an IAM user ARN (`arn:aws:iam::123456789012:user/path/alice` → `alice`).
   public static func userName(fromARN arn: String) -> String? {
-    let parts = arn.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
-    guard parts.count == 6, parts[2] == "iam", parts[5].hasPrefix("user/") else { return nil }
-    return parts[5].split(separator: "/").last.map(String.init)
+    guard let parts = ARNParts(arn), parts.service == "iam", parts.resource.hasPrefix("user/") else { return nil }
+    return parts.resource.split(separator: "/").last.map(String.init)
   }
 
   private func reject(_ profile: ResolvedProfile, roles: Bool) throws {
+    // About the profile argument rather than its kind: a role ARN may come with SAML settings.
     if profile.isRoleARNProfile {
       throw IdentityListingError(
         message: "profile looks like an ARN, check command parameters and environment variables")
     }
-    switch profile.kind {
-    case .oidc where roles:
-      throw IdentityListingError(
-        message: "detected Web Identity profile, only IAM and SAML profiles support role enumeration")
-    case .saml where roles:
-      throw IdentityListingError(message: "listing the roles of a SAML profile is not supported by this build yet")
-    case .saml, .oidc:
-      throw IdentityListingError(
-        message: "detected SAML or Web Identity profile, only IAM profiles support MFA device retrieval")
-    default:
-      break
+    if let refusal = profile.credentialSource.identityListingRefusal(listingRoles: roles) {
+      throw IdentityListingError(message: refusal)
     }
   }
 

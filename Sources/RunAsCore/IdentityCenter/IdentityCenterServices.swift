@@ -103,48 +103,6 @@ public struct IdentityCenterServices: IdentityCenterOIDC, IdentityCenterPortal {
   }
 }
 
-extension CredentialChainBuilder {
-  /// The provider of an Identity Center profile's role credentials.
-  ///
-  /// Interim (issue 11): the engine-seams work gives each profile kind its own credential
-  /// source; this becomes the Identity Center one.
-  func identityCenterProvider(for profile: ResolvedProfile) throws -> any CredentialProvider {
-    let name = TerminalText.excerpt(profile.displayName, limit: 64)
-    guard let configuration = profile.identityCenter else {
-      throw CredentialError(message: "profile \"\(name)\" has no IAM Identity Center settings")
-    }
-    guard let accountID = configuration.accountID else {
-      throw CredentialError(
-        message: "profile \"\(name)\" uses IAM Identity Center but sets no sso_account_id",
-        hint: "add sso_account_id and sso_role_name; aws-runas sso list shows the accounts and roles you can use")
-    }
-    guard let roleName = configuration.roleName else {
-      throw CredentialError(
-        message: "profile \"\(name)\" uses IAM Identity Center but sets no sso_role_name",
-        hint: "add sso_role_name; aws-runas sso list shows the roles of account \(accountID)")
-    }
-    let services = IdentityCenterServices(
-      session: configuration.session, settings: profile.settings, environment: environment, logger: logger)
-    let tokens = IdentityCenterTokenProvider(
-      session: configuration.session, cache: SSOCacheDirectory(environment: environment), oidc: services,
-      presenter: Self.implicitSignInPresenter(prompter: mfa.prompter, environment: environment, logger: logger),
-      logger: logger, now: now)
-    return IdentityCenterRoleProvider(
-      profileName: profile.displayName, accountID: accountID, roleName: roleName, tokens: tokens, portal: services,
-      cache: IdentityCenterRoleProvider.cacheFile(directory: cacheDirectory, profileName: profile.displayName),
-      now: now)
-  }
-
-  /// Who shows a sign-in started because a profile needed credentials; `nil` when nobody can
-  /// (the endpoint's quiet refreshes).
-  static func implicitSignInPresenter(prompter: any Prompter, environment: [String: String], logger: Logger)
-    -> (any DeviceAuthorizationPresenter)?
-  {
-    if prompter is NoPrompter { return nil }
-    return ImplicitSignInPresenter(prompter: prompter, environment: environment, logger: logger)
-  }
-}
-
 /// Shows a sign-in that a credential request started, through the request's prompter and the
 /// browser. Only when someone can approve it: a terminal prompter without a terminal and without
 /// a browser to open cannot reach anyone, and waiting ten minutes for the code to expire would

@@ -49,63 +49,25 @@ public struct ProfileRow: Sendable {
   }
 
   /// The row for `name` given the outcome of resolving it; cache files live in `cacheDirectory`.
+  ///
+  /// The kind's words and the cache file (whose expiry the list counts down) come from the
+  /// profile's credential source, which names the file its provider writes.
   public init(name: String, result: Result<ResolvedProfile, ProfileError>, cacheDirectory: String) {
     switch result {
     case .failure(let error):
       self.init(name: name, kind: "error", error: error.description)
     case .success(let profile):
       let settings = profile.settings
-      let roleARN = settings.roleArn?.value ?? ""
-      var (account, roleName) = Self.accountAndRole(of: roleARN)
-      if profile.kind == .identityCenter, let sso = profile.identityCenter {
-        (account, roleName) = (sso.accountID ?? "", sso.roleName ?? "")
-      }
+      let role = settings.roleArn.flatMap { try? RoleARN(parsing: $0.value) }
+      let source = profile.credentialSource
+      // An Identity Center profile names its account and role directly.
+      let sso = profile.kind == .identityCenter ? profile.identityCenter : nil
       self.init(
-        name: name, kind: Self.label(profile.kind), account: account, roleName: roleName,
+        name: name, kind: source.label, account: sso?.accountID ?? role?.account ?? "",
+        roleName: sso?.roleName ?? role?.roleName ?? "",
         region: settings.region?.value ?? "", needsMFA: !(settings.mfaSerial?.value ?? "").isEmpty,
-        cacheFile: Self.cacheFile(of: profile, directory: cacheDirectory), profile: profile)
+        cacheFile: source.cacheFile(for: profile, in: cacheDirectory)?.path, profile: profile)
     }
-  }
-
-  /// `account` and `role name` of a role ARN (`arn:aws:iam::123456789012:role/path/name`).
-  static func accountAndRole(of arn: String) -> (String, String) {
-    guard !arn.isEmpty else { return ("", "") }
-    let parts = arn.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
-    let account = parts.count > 4 ? String(parts[4]) : ""
-    let role = arn.split(separator: "/").last.map(String.init) ?? ""
-    return (account, role)
-  }
-
-  /// The words for a profile kind.
-  static func label(_ kind: ProfileKind) -> String {
-    switch kind {
-    case .iamUser: "IAM user"
-    case .role: "role"
-    case .saml: "SAML"
-    case .oidc: "OIDC"
-    case .roleARN: "role ARN"
-    case .identityCenter: "SSO"
-    }
-  }
-
-  /// The cache file the credential chain writes the profile's credentials to (the names of
-  /// `CredentialChainBuilder`), read for countdowns without building a provider or touching the
-  /// network.
-  static func cacheFile(of profile: ResolvedProfile, directory: String) -> String? {
-    let name = profile.name
-    guard !name.isEmpty else { return nil }
-    let kind: CredentialCacheFile.Kind
-    switch profile.kind {
-    case .identityCenter:
-      return IdentityCenterRoleProvider.cacheFile(directory: directory, profileName: name).path
-    case .saml: kind = .samlRole
-    case .oidc: kind = .webRole
-    case .role, .roleARN: kind = .assumeRole
-    case .iamUser:
-      if profile.staticCredentials?.sessionToken != nil { return nil }
-      kind = .sessionToken
-    }
-    return CredentialCacheFile(directory: directory, kind: kind, name: name).path
   }
 
   /// Whether the filter `needle` (lower-cased UTF-8) occurs in the name, account or role.
