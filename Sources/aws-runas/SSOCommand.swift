@@ -89,7 +89,9 @@ struct TerminalDevicePresenter: DeviceAuthorizationPresenter {
     _ authorization: DeviceAuthorization, for session: IdentityCenterSession, expiresAt: Date,
     while waitForApproval: @escaping @Sendable () async throws -> SSOTokenGrant
   ) async throws -> SSOTokenGrant {
-    var text = browser == nil ? "Open this URL in a browser:\n" : "Opening the sign-in page in your browser. If it does not open, open:\n"
+    var text =
+      browser == nil
+      ? "Open this URL in a browser:\n" : "Opening the sign-in page in your browser. If it does not open, open:\n"
     text += "  \(TerminalText.excerpt(authorization.browserURL, limit: 400))\n"
     text += "and confirm that it shows the code: \(TerminalText.excerpt(authorization.userCode, limit: 32))\n"
     text += "(valid until \(LocalTime.system.format(expiresAt)); waiting for approval…)\n"

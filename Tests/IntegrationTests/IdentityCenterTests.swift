@@ -117,10 +117,11 @@ struct IdentityCenterTests {
     #expect(login.stdout.hasPrefix("Signed in to https://corp.awsapps.com/start (sso-session \"corp\") until "))
     #expect(login.stderr.contains("confirm that it shows the code: "))
     let token = try world.tokenDocument(world.sessionTokenFile)
-    #expect(Set(token.keys) == [
-      "startUrl", "region", "accessToken", "expiresAt", "clientId", "clientSecret", "registrationExpiresAt",
-      "refreshToken",
-    ])
+    #expect(
+      Set(token.keys) == [
+        "startUrl", "region", "accessToken", "expiresAt", "clientId", "clientSecret", "registrationExpiresAt",
+        "refreshToken",
+      ])
     #expect(POSIXPermissions.of(world.sessionTokenFile) == 0o600)
 
     let json = try await world.runAs(["-O", "json", "dev"])
@@ -201,7 +202,9 @@ struct IdentityCenterTests {
       ])
       let cli = try await run(aws, arguments, environment: environment)
       #expect(cli.exitCode == 0, "\(cli.output())")
-      #expect(cli.stdout.contains(profile == "dev" ? "111111111111:assumed-role/ReadOnlyAccess" : "222222222222:assumed-role/PowerUserAccess"))
+      #expect(
+        cli.stdout.contains(
+          profile == "dev" ? "111111111111:assumed-role/ReadOnlyAccess" : "222222222222:assumed-role/PowerUserAccess"))
     }
     // botocore's own SSO provider reads the token this tool wrote.
     let python = try await run(
@@ -244,7 +247,9 @@ struct IdentityCenterTests {
     #expect(
       result.stdout.hasPrefix(
         "333333333333  Development  <aws-development@example.com>\n  AdministratorAccess\n  DeveloperAccess\n"))
-    #expect(result.stdout.contains("111111111111  Production  <aws-production@example.com>\n  AdministratorAccess\n  Billing\n  ReadOnlyAccess\n"))
+    #expect(
+      result.stdout.contains(
+        "111111111111  Production  <aws-production@example.com>\n  AdministratorAccess\n  Billing\n  ReadOnlyAccess\n"))
     #expect(result.stdout.split(separator: "\n").filter { !$0.hasPrefix(" ") }.count == 5)
   }
 
@@ -332,7 +337,9 @@ struct IdentityCenterTests {
     #expect(refused.exitCode == 1)
     let errors = IdentityCenterScenario.errorLines(refused)
     #expect(errors.count == 1, "\(refused.output())")
-    #expect(errors.first?.contains("the IAM Identity Center session of sso-session \"corp\" has expired or was revoked") == true)
+    #expect(
+      errors.first?.contains("the IAM Identity Center session of sso-session \"corp\" has expired or was revoked")
+        == true)
     let again = try await world.runAs(["-O", "json", "dev"], world.browser())
     #expect(again.exitCode == 0, "\(again.output())")
     #expect(try await world.sso.calls()["StartDeviceAuthorization"] == 2)
@@ -362,7 +369,8 @@ struct IdentityCenterTests {
     #expect(errors.count == 1, "\(result.output())")
     #expect(
       errors.first?.contains(
-        "profile \"nowhere\": IAM Identity Center gives you no role \"ReadOnlyAccess\" in account 999999999999") == true)
+        "profile \"nowhere\": IAM Identity Center gives you no role \"ReadOnlyAccess\" in account 999999999999") == true
+    )
   }
 
   @Test func profileWithoutIdentityCenterCannotSignIn() async throws {

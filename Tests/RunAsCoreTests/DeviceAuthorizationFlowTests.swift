@@ -125,7 +125,9 @@ struct DeviceAuthorizationFlowTests {
     let oidc = ScriptedOIDC(script: ["AccessDeniedException"])
     await #expect {
       _ = try await poll(oidc)
-    } throws: { "\($0)" == "the sign-in with code ABCD-EFGH was denied in the browser (run the login again and choose Allow)" }
+    } throws: {
+      "\($0)" == "the sign-in with code ABCD-EFGH was denied in the browser (run the login again and choose Allow)"
+    }
   }
 
   @Test func otherErrorsEndThePollingAsThemselves() async throws {
@@ -232,7 +234,8 @@ struct IdentityCenterTokenProviderTests {
     #expect(presenter.codes == ["ABCD-EFGH"])
     #expect(
       oidc.calls == [
-        "RegisterClient aws-runas-corp [\"sso:account:access\"]", "StartDeviceAuthorization https://corp.awsapps.com/start",
+        "RegisterClient aws-runas-corp [\"sso:account:access\"]",
+        "StartDeviceAuthorization https://corp.awsapps.com/start",
         "CreateToken", "CreateToken",
       ])
     #expect(try cache.token(for: session)?.refreshToken == "new-refresh")
@@ -257,24 +260,29 @@ struct IdentityCenterTokenProviderTests {
         return failures.isEmpty ? nil : failures.removeFirst()
       }
       if let failure {
-        throw AWSServiceError(service: "sso", operation: "GetRoleCredentials", statusCode: 401, code: failure, message: "")
+        throw AWSServiceError(
+          service: "sso", operation: "GetRoleCredentials", statusCode: 401, code: failure, message: "")
       }
       return AWSCredentials(
         accessKeyID: "ASIA\(accountID)", secretAccessKey: "s", sessionToken: "t",
-        expiration: Date().addingTimeInterval(3600))
+        expiration: Date(timeIntervalSince1970: (Date().timeIntervalSince1970 + 3600).rounded(.down)))
     }
 
     func accounts(accessToken: String, nextToken: String?) async throws -> IdentityCenterPage<IdentityCenterAccount> {
       switch nextToken {
       case nil:
-        return IdentityCenterPage(items: [IdentityCenterAccount(accountID: "2", accountName: "b", emailAddress: "")], nextToken: "p2")
+        return IdentityCenterPage(
+          items: [IdentityCenterAccount(accountID: "2", accountName: "b", emailAddress: "")], nextToken: "p2")
       default:
-        return IdentityCenterPage(items: [IdentityCenterAccount(accountID: "1", accountName: "A", emailAddress: "")], nextToken: nil)
+        return IdentityCenterPage(
+          items: [IdentityCenterAccount(accountID: "1", accountName: "A", emailAddress: "")], nextToken: nil)
       }
     }
 
     func roles(accessToken: String, accountID: String, nextToken: String?) async throws -> IdentityCenterPage<String> {
-      nextToken == nil ? IdentityCenterPage(items: ["Z\(accountID)"], nextToken: "more") : IdentityCenterPage(items: ["A\(accountID)"], nextToken: nil)
+      nextToken == nil
+        ? IdentityCenterPage(items: ["Z\(accountID)"], nextToken: "more")
+        : IdentityCenterPage(items: ["A\(accountID)"], nextToken: nil)
     }
 
     func logout(accessToken: String) async throws {}
@@ -326,7 +334,8 @@ struct IdentityCenterTokenProviderTests {
       _ = try await provider.credentials(validFor: .seconds(600))
     } throws: {
       "\($0)".hasPrefix(
-        "profile \"dev\": IAM Identity Center gives you no role \"ReadOnly\" in account 111111111111 (sso-session \"corp\")")
+        "profile \"dev\": IAM Identity Center gives you no role \"ReadOnly\" in account 111111111111 (sso-session \"corp\")"
+      )
     }
   }
 

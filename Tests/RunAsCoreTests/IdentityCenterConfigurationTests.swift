@@ -60,10 +60,10 @@ struct IdentityCenterConfigurationTests {
     sso_session = broken
     """
 
-  func resolver() -> ProfileResolver {
+  func resolver() throws -> ProfileResolver {
     let files = AWSConfigFiles(
       configPath: "/home/u/.aws/config", credentialsPath: "/home/u/.aws/credentials",
-      config: INIFile(parsing: Self.config, path: "/home/u/.aws/config", stripsInlineComments: false),
+      config: try INIFile(parsing: Self.config, path: "/home/u/.aws/config", stripsInlineComments: false),
       credentials: .empty(path: "/home/u/.aws/credentials"))
     return ProfileResolver(files: files, environment: ["HOME": "/home/u"])
   }
@@ -73,7 +73,7 @@ struct IdentityCenterConfigurationTests {
       _ = try resolver().resolve(name)
       return "no error"
     } catch {
-      return error.description
+      return "\(error)"
     }
   }
 
@@ -136,14 +136,14 @@ struct IdentityCenterConfigurationTests {
     #expect(error(resolving: "uses-broken").contains("[sso-session broken] has no sso_start_url"))
   }
 
-  @Test func sessionSectionsAreNotProfiles() {
-    #expect(!resolver().profileNames.contains { $0.contains("corp") })
+  @Test func sessionSectionsAreNotProfiles() throws {
+    #expect(try !resolver().profileNames.contains { $0.contains("corp") })
   }
 
   @Test func mfaProcessIsAProfileSettingWithAnEnvironmentVariable() throws {
     let files = AWSConfigFiles(
       configPath: "/c", credentialsPath: "/k",
-      config: INIFile(
+      config: try INIFile(
         parsing: "[profile p]\nrole_arn = arn:aws:iam::123456789012:role/r\nmfa_process = ykman oath code\n",
         path: "/c", stripsInlineComments: false),
       credentials: .empty(path: "/k"))

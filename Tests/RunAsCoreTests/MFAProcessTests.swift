@@ -19,7 +19,8 @@ struct MFAProcessTests {
     await #expect {
       _ = try await code("echo 'YubiKey not found' >&2; exit 3")
     } throws: { error in
-      "\(error)".hasPrefix("mfa_process \"echo 'YubiKey not found' >&2; exit 3\" failed (exit status 3): YubiKey not found")
+      "\(error)".hasPrefix(
+        "mfa_process \"echo 'YubiKey not found' >&2; exit 3\" failed (exit status 3): YubiKey not found")
     }
   }
 
@@ -83,7 +84,8 @@ struct SSORESTJSONErrorTests {
     #expect(typed.code == "TooManyRequestsException")
     #expect(typed.isRetryable)
     let html = SSORESTJSONExchange.serviceError(
-      service: "sso", operation: "ListAccounts", response: HTTPResponseData(status: 502, body: Array("<html>\n bad gateway</html>".utf8)))
+      service: "sso", operation: "ListAccounts",
+      response: HTTPResponseData(status: 502, body: Array("<html>\n bad gateway</html>".utf8)))
     #expect(html.code == "HTTP502")
     #expect(html.message == "<html> bad gateway</html>")
   }

@@ -59,7 +59,8 @@ struct SSOTokenCacheTests {
       ("2026-12-02T06:36:29.000Z", 1_796_193_389.0), ("2026-12-02T06:36:29+00:00", 1_796_193_389.0),
       ("2026-12-02T06:36:29UTC", 1_796_193_389.0),
     ] {
-      try #"{"startUrl":"https://corp.awsapps.com/start","region":"us-east-1","accessToken":"a","expiresAt":"\#(written)","extra":{"nested":[1]}}"#
+      try
+        #"{"startUrl":"https://corp.awsapps.com/start","region":"us-east-1","accessToken":"a","expiresAt":"\#(written)","extra":{"nested":[1]}}"#
         .write(toFile: path, atomically: true, encoding: .utf8)
       let token = try #require(try cache.token(for: Self.legacy))
       #expect(token.expiresAt == Date(timeIntervalSince1970: seconds))
@@ -96,7 +97,9 @@ struct SSOTokenCacheTests {
     try cache.store(registration, for: Self.session)
     let text = try String(contentsOfFile: cache.registrationPath(for: Self.session), encoding: .utf8)
     #expect(
-      text == #"{"clientId": "cid", "clientSecret": "s", "expiresAt": "2027-01-15T09:00:00Z", "scopes": ["sso:account:access"]}"#)
+      text
+        == #"{"clientId": "cid", "clientSecret": "s", "expiresAt": "2027-01-15T09:00:00Z", "scopes": ["sso:account:access"]}"#
+    )
     #expect(cache.registration(for: Self.session, validAt: now, margin: .seconds(900)) == registration)
     #expect(cache.registration(for: Self.session, validAt: now.addingTimeInterval(3000), margin: .seconds(900)) == nil)
   }

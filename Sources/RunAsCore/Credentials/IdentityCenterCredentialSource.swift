@@ -64,7 +64,9 @@ struct IdentityCenterCredentialSource: CredentialSource {
     var findings: [DiagnosticFinding] = []
     if sso.accountID == nil || sso.roleName == nil {
       findings.append(
-        DiagnosticFinding(.error, "IAM Identity Center profile without "
+        DiagnosticFinding(
+          .error,
+          "IAM Identity Center profile without "
             + (sso.accountID == nil ? "sso_account_id" : "sso_role_name")
             + "; aws-runas sso list shows the accounts and roles you can use"))
     }
@@ -75,18 +77,23 @@ struct IdentityCenterCredentialSource: CredentialSource {
         let now = Date()
         if token.isValid(at: now) {
           findings.append(
-            DiagnosticFinding(.info, "IAM Identity Center token of \(session.displayName) valid until "
+            DiagnosticFinding(
+              .info,
+              "IAM Identity Center token of \(session.displayName) valid until "
                 + Timestamp.formatRFC3339(token.expiresAt)))
         } else if token.refreshRegistration(at: now) != nil {
           findings.append(
-            DiagnosticFinding(.info, "IAM Identity Center token of \(session.displayName) expired; it will be refreshed"))
+            DiagnosticFinding(
+              .info, "IAM Identity Center token of \(session.displayName) expired; it will be refreshed"))
         } else {
           findings.append(
-            DiagnosticFinding(.warning, "IAM Identity Center token of \(session.displayName) expired; run aws-runas sso login"))
+            DiagnosticFinding(
+              .warning, "IAM Identity Center token of \(session.displayName) expired; run aws-runas sso login"))
         }
       } else {
         findings.append(
-          DiagnosticFinding(.warning, "not signed in to IAM Identity Center (\(session.displayName)); run aws-runas sso login"))
+          DiagnosticFinding(
+            .warning, "not signed in to IAM Identity Center (\(session.displayName)); run aws-runas sso login"))
       }
     } catch {
       findings.append(DiagnosticFinding(.error, "\(error)"))

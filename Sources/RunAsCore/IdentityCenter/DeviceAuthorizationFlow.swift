@@ -75,7 +75,8 @@ public struct DeviceAuthorizationFlow: Sendable {
           throw Self.expired(authorization, slowDowns: slowDowns)
         case "AccessDeniedException":
           throw IdentityCenterError(
-            message: "the sign-in with code \(TerminalText.excerpt(authorization.userCode, limit: 32)) was denied in the browser",
+            message:
+              "the sign-in with code \(TerminalText.excerpt(authorization.userCode, limit: 32)) was denied in the browser",
             hint: "run the login again and choose Allow")
         case "InvalidGrantException":
           throw IdentityCenterError(

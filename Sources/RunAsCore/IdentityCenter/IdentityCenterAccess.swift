@@ -93,7 +93,9 @@ public struct IdentityCenterAccess: Sendable {
       result.append(IdentityCenterAccountRoles(account: account, roles: Array(Set(roles)).sorted()))
     }
     return result.sorted {
-      ($0.account.accountName.lowercased(), $0.account.accountID) < ($1.account.accountName.lowercased(), $1.account.accountID)
+      ($0.account.accountName.lowercased(), $0.account.accountID) < (
+        $1.account.accountName.lowercased(), $1.account.accountID
+      )
     }
   }
 

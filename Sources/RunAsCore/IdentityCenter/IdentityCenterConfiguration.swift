@@ -175,7 +175,8 @@ public enum IdentityCenterConfiguration {
 
   private static func checkRegion(_ region: String, at location: String) throws(ProfileError) {
     guard RegionName.isValid(region) else {
-      throw ProfileError(message: "\(location): sso_region \(quoted(region)) is not a region name", hint: RegionName.rule)
+      throw ProfileError(
+        message: "\(location): sso_region \(quoted(region)) is not a region name", hint: RegionName.rule)
     }
   }
 

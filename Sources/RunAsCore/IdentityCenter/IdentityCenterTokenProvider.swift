@@ -115,7 +115,8 @@ public struct IdentityCenterTokenProvider: Sendable {
   /// A token valid for at least ``minimumLifetime``; with `forceSignIn` always a new sign-in (as
   /// `aws sso login` does, and after the portal rejected the cached token).
   public func token(forceSignIn: Bool = false) async throws -> SSOToken {
-    if !forceSignIn, let cached = try? cache.token(for: session), cached.isValid(at: now(), margin: Self.refreshWindow) {
+    if !forceSignIn, let cached = try? cache.token(for: session), cached.isValid(at: now(), margin: Self.refreshWindow)
+    {
       return cached
     }
     return try await cache.withTokenLock(for: session) {

@@ -174,6 +174,11 @@ public struct AppState: Sendable {
   public var screenColumns: Int = 80
   /// Set when the user asked to quit.
   public var wantsQuit = false
+  /// The account browser, while it is open (`b`).
+  public var accountBrowser: AccountBrowser?
+  /// Token expiry per IAM Identity Center session in use (`sso-session "corp"` → date), for the
+  /// header.
+  public var identityCenterSessions: [String: Date] = [:]
 
   /// An empty state at `now`.
   public init(now: Date) {

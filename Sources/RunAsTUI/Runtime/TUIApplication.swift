@@ -161,6 +161,8 @@ public final class TUIApplication {
       activate(name, engine: engine)
     case .launchShell(let name):
       launchShell(name, engine: engine)
+    case .loadAccounts, .writeProfile, .openConsole:
+      IdentityCenterEffects(engine: engine, inbox: inbox, prompts: prompts, environment: environment).perform(effect)
     }
   }
 
@@ -188,8 +190,10 @@ public final class TUIApplication {
     let rows = state.rows
     let inbox = self.inbox
     cacheDirectoryStamp = POSIXFile.modificationTime(engine.files.cacheDirectory)
+    let environment = self.environment
     Task.detached {
       inbox.post(.expirationsLoaded(CacheReader.expirations(of: rows)))
+      inbox.post(.identityCenterSessionsLoaded(CacheReader.identityCenterSessions(of: rows, environment: environment)))
     }
   }
 

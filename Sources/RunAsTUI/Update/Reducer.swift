@@ -83,6 +83,22 @@ public enum Reducer {
     case .failed(let failure):
       flash(&state, failure.message, isError: true)
       return []
+    case .accountsLoaded(let profile, let result):
+      AccountBrowserReducer.accountsLoaded(profile: profile, result: result, in: &state)
+      // A sign-in may have renewed the session's token: the header shows its expiry.
+      return [.reloadCaches]
+    case .profileWritten(let name, let result, let followUp):
+      return AccountBrowserReducer.profileWritten(name: name, result: result, followUp: followUp, in: &state)
+    case .consoleReady(let profile, let result):
+      switch result {
+      case .success(.opened): flash(&state, "opened the AWS console for \(profile)", isError: false)
+      case .success(.url(let url)): flash(&state, "console for \(profile) (no browser): \(url)", isError: false)
+      case .failure(let failure): flash(&state, "console for \(profile): \(failure.message)", isError: true)
+      }
+      return []
+    case .identityCenterSessionsLoaded(let sessions):
+      state.identityCenterSessions = sessions
+      return []
     }
   }
 
@@ -90,6 +106,7 @@ public enum Reducer {
 
   private static func handle(_ key: Key, in state: inout AppState) -> [Effect] {
     if !state.prompts.isEmpty { return handlePromptKey(key, in: &state) }
+    if state.accountBrowser != nil { return AccountBrowserReducer.handle(key, in: &state) }
     switch state.mode {
     case .help:
       switch key {
@@ -206,8 +223,11 @@ public enum Reducer {
     case .control("r"):
       flash(&state, "re-reading the configuration…", isError: false)
       return [.reloadConfiguration]
-    case .enter, .character("r"), .character("R"), .character("w"), .character("d"), .character("a"):
+    case .enter, .character("r"), .character("R"), .character("w"), .character("d"), .character("a"),
+      .character("o"):
       return act(on: key, in: &state)
+    case .character("b"):
+      return AccountBrowserReducer.open(in: &state)
     default:
       break
     }
@@ -246,6 +266,9 @@ public enum Reducer {
       return [.whoami(profile: name)]
     case .character("a"):
       return [.activate(profile: name)]
+    case .character("o"):
+      flash(&state, "signing in to the AWS console as \(name)…", isError: false)
+      return [.openConsole(profile: name)]
     default:
       return []
     }

@@ -48,7 +48,7 @@ final class SSOEmulator: Sendable {
   /// Pending (or all) device authorizations, oldest first.
   func authorizations(status: String? = "pending") async throws -> [[String: String]] {
     let path = "/_emulator/authorizations" + (status.map { "?status=\($0)" } ?? "")
-    let list = try JSONSerialization.jsonObject(with: request("GET", path)) as? [[String: Any]] ?? []
+    let list = try await JSONSerialization.jsonObject(with: request("GET", path)) as? [[String: Any]] ?? []
     return list.map { $0.compactMapValues { $0 as? String } }
   }
 
@@ -86,7 +86,7 @@ final class SSOEmulator: Sendable {
 
   /// Issued tokens (`access`, `refresh`, `clients`, `signin`).
   func tokens() async throws -> [String: Any] {
-    try JSONSerialization.jsonObject(with: request("GET", "/_emulator/tokens")) as? [String: Any] ?? [:]
+    try await JSONSerialization.jsonObject(with: request("GET", "/_emulator/tokens")) as? [String: Any] ?? [:]
   }
 
   /// The next `count` calls of `operation` fail with `status`/`code`.
