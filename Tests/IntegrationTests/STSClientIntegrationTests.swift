@@ -52,11 +52,58 @@ struct STSClientIntegrationTests {
   @Test("AssumeRoleWithWebIdentity works unsigned")
   func assumeRoleWithWebIdentity() async throws {
     let moto = try await STSEmulator.shared
-    let credentials = try await sts(moto.endpoint, credentials: nil).assumeRoleWithWebIdentity(
+    let federated = try await sts(moto.endpoint, credentials: nil).assumeRoleWithWebIdentity(
       roleARN: "arn:aws:iam::123456789012:role/web", sessionName: "web-session",
-      token: "eyJhbGciOiJSUzI1NiJ9.e30.sig", duration: .seconds(900))
-    #expect(credentials.sessionToken != nil)
-    #expect(credentials.expiration != nil)
+      webIdentityToken: "eyJhbGciOiJSUzI1NiJ9.e30.sig", duration: .seconds(900))
+    #expect(federated.credentials.sessionToken != nil)
+    #expect(federated.credentials.expiration != nil)
+    #expect(federated.assumedRoleARN == "arn:aws:sts::123456789012:assumed-role/web/web-session")
+  }
+
+  @Test("AssumeRoleWithSAML works unsigned and the credentials act as the assumed role")
+  func assumeRoleWithSAML() async throws {
+    let moto = try await STSEmulator.shared
+    let session = "saml-\(UUID().uuidString.prefix(8))"
+    let before = Date()
+    let federated = try await sts(moto.endpoint, credentials: nil).assumeRoleWithSAML(
+      roleARN: "arn:aws:iam::123456789012:role/x", principalARN: "arn:aws:iam::123456789012:saml-provider/p",
+      samlAssertion: Data(Self.samlResponse(sessionName: session, seconds: 1800).utf8).base64EncodedString(),
+      duration: .seconds(1800))
+    #expect(federated.assumedRoleARN == "arn:aws:sts::123456789012:assumed-role/x/\(session)")
+    #expect(federated.subject?.isEmpty == false)
+    #expect(federated.subjectType == "persistent")
+    #expect(federated.audience == "https://signin.aws.amazon.com/saml")
+    #expect(federated.issuer?.isEmpty == false)
+    let expiration = try #require(federated.credentials.expiration)
+    #expect(abs(expiration.timeIntervalSince(before) - 1800) < 30)
+    let identity = try await sts(moto.endpoint, credentials: federated.credentials).getCallerIdentity()
+    #expect(identity.arn == federated.assumedRoleARN)
+  }
+
+  /// A minimal unsigned SAML 2.0 response naming the role and provider, as an IdP would post it.
+  static func samlResponse(sessionName: String, seconds: Int) -> String {
+    let notOnOrAfter = Timestamp.formatRFC3339(Date().addingTimeInterval(300))
+    return """
+      <samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" \
+      xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_response" Version="2.0">\
+      <saml:Issuer>https://idp.example.com/</saml:Issuer>\
+      <saml:Assertion ID="_assertion" Version="2.0"><saml:Issuer>https://idp.example.com/</saml:Issuer>\
+      <saml:Subject><saml:NameID Format="urn:oasis:names:tc:SAML:2.0:nameid-format:persistent">\(sessionName)</saml:NameID>\
+      <saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer">\
+      <saml:SubjectConfirmationData NotOnOrAfter="\(notOnOrAfter)" Recipient="https://signin.aws.amazon.com/saml"/>\
+      </saml:SubjectConfirmation></saml:Subject>\
+      <saml:Conditions NotOnOrAfter="\(notOnOrAfter)"><saml:AudienceRestriction>\
+      <saml:Audience>urn:amazon:webservices</saml:Audience></saml:AudienceRestriction></saml:Conditions>\
+      <saml:AttributeStatement>\
+      <saml:Attribute Name="https://aws.amazon.com/SAML/Attributes/Role">\
+      <saml:AttributeValue>arn:aws:iam::123456789012:role/x,arn:aws:iam::123456789012:saml-provider/p</saml:AttributeValue>\
+      </saml:Attribute>\
+      <saml:Attribute Name="https://aws.amazon.com/SAML/Attributes/RoleSessionName">\
+      <saml:AttributeValue>\(sessionName)</saml:AttributeValue></saml:Attribute>\
+      <saml:Attribute Name="https://aws.amazon.com/SAML/Attributes/SessionDuration">\
+      <saml:AttributeValue>\(seconds)</saml:AttributeValue></saml:Attribute>\
+      </saml:AttributeStatement></saml:Assertion></samlp:Response>
+      """
   }
 
   @Test("GetCallerIdentity names moto's default account")

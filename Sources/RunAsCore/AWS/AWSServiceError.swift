@@ -4,7 +4,7 @@
   import Foundation
 #endif
 
-/// An error answer from an AWS service, decoded from its XML body.
+/// An error answer from an AWS service, decoded from its XML or JSON body.
 ///
 /// Renders as one line that says who failed, why, and how to trace it:
 /// `sts AssumeRole failed: AccessDenied: User: arn:aws:iam::1:user/a is not authorized to perform:
@@ -26,6 +26,10 @@ public struct AWSServiceError: Error, Sendable, Equatable, CustomStringConvertib
   public var type: String?
   /// The server's clock from the response's `Date` header, for clock-drift hints.
   public var serverDate: Date?
+  /// The OAuth 2.0 `error` of a JSON body (`authorization_pending`, `slow_down`, `expired_token`,
+  /// `access_denied`, `invalid_grant`…), as SSO-OIDC sends it beside its exception name, so a
+  /// device-authorization loop can tell "keep polling" from a failure whatever ``code`` says.
+  public var oauthError: String?
 
   /// Creates an error from its parts.
   ///
@@ -53,10 +57,13 @@ public struct AWSServiceError: Error, Sendable, Equatable, CustomStringConvertib
   /// Decodes an error response.
   ///
   /// Understands the query-protocol shape `<ErrorResponse><Error><Type/><Code/><Message/></Error>
-  /// <RequestId/></ErrorResponse>` and the EC2 / moto shape `<Response><Errors><Error>…</Error>
-  /// </Errors><RequestID/></Response>`. A body that is not XML (a proxy's HTML page, an empty body)
-  /// still gives an error, with the code from the `X-Amzn-ErrorType` header or `HTTP<status>` and
-  /// the start of the body as the message.
+  /// <RequestId/></ErrorResponse>`, the EC2 / moto shape `<Response><Errors><Error>…</Error>
+  /// </Errors><RequestID/></Response>`, and JSON bodies (JSON 1.1 and REST-JSON): the code from the
+  /// `X-Amzn-ErrorType` header, else `__type`, `code` or `Code` (`prefix#Code:suffix` read as
+  /// `Code`), else an OAuth `error`; the message from `message`, `Message` or `error_description`.
+  /// A body that is neither (a proxy's HTML page, an empty body) still gives an error, with the
+  /// code from the `X-Amzn-ErrorType` header or `HTTP<status>` and the start of the body as the
+  /// message.
   ///
   /// - Parameters:
   ///   - service: The service called.
@@ -72,16 +79,25 @@ public struct AWSServiceError: Error, Sendable, Equatable, CustomStringConvertib
       headers.first { HTTPFieldName.equal($0.name, name) }?.value
     }
     let headerRequestID = header("x-amzn-requestid") ?? header("x-amz-request-id")
-    let headerCode = header("x-amzn-errortype").flatMap { value -> String? in
-      let code = value.split(separator: ":", maxSplits: 1).first.map(String.init) ?? value
-      return code.isEmpty ? nil : code
-    }
+    let headerCode = header("x-amzn-errortype").flatMap(Self.errorCode(from:))
 
     var code: String?
     var message = ""
     var requestID: String?
     var type: String?
-    if let root = try? XMLTree.parse(body) {
+    var oauthError: String?
+    if body.first(where: { !XMLTree.isXMLWhitespace($0) }) == UInt8(ascii: "{"),
+      case .object(let members)? = try? JSONValue.parse(body)
+    {
+      // JSON protocols name the error in the header first (Smithy's rule), then in the body.
+      let error = members["Error"]?.objectValue ?? members
+      func text(_ names: String...) -> String? {
+        names.lazy.compactMap { error[$0]?.stringValue ?? members[$0]?.stringValue }.first
+      }
+      oauthError = members["error"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
+      code = headerCode ?? text("__type", "code", "Code").flatMap(Self.errorCode(from:)) ?? oauthError
+      message = text("message", "Message", "error_description") ?? ""
+    } else if let root = try? XMLTree.parse(body) {
       let error = root.name == "Error" ? root : root.descendant("Error")
       code = error?.childText("Code").flatMap { $0.isEmpty ? nil : $0 }
       message = error?.childText("Message") ?? error?.childText("message") ?? ""
@@ -96,6 +112,17 @@ public struct AWSServiceError: Error, Sendable, Equatable, CustomStringConvertib
       service: service, operation: operation, statusCode: statusCode,
       code: code ?? headerCode ?? "HTTP\(statusCode)", message: message,
       requestID: requestID ?? headerRequestID, type: type)
+    self.oauthError = oauthError
+  }
+
+  /// The bare code in a header's or body's error name: `aws.protocoltests#FooError:http://…`
+  /// gives `FooError`; `nil` when nothing is left.
+  static func errorCode(from name: String) -> String? {
+    let withoutSuffix = name.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+    var code = withoutSuffix.split(separator: "#", omittingEmptySubsequences: false).last ?? ""
+    while code.first?.isWhitespace == true { code = code.dropFirst() }
+    while code.last?.isWhitespace == true { code = code.dropLast() }
+    return code.isEmpty ? nil : String(code)
   }
 
   /// `<service> <operation> failed: <code>: <message> (HTTP <status>, request id <id>)`.
@@ -166,68 +193,5 @@ public struct AWSServiceError: Error, Sendable, Equatable, CustomStringConvertib
   /// Collapses whitespace runs (newlines included) into single spaces and trims the ends.
   private static func oneLine(_ text: String) -> String {
     text.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
-  }
-}
-
-/// A call to an AWS service that got no HTTP answer, after every attempt.
-///
-/// Renders as `cannot reach sts at http://127.0.0.1:1/: connection refused (after 3 attempts)`.
-public struct AWSTransportError: Error, Sendable, Equatable, CustomStringConvertible {
-  /// The service, e.g. `sts`.
-  public var service: String
-  /// The operation, e.g. `GetCallerIdentity`.
-  public var operation: String
-  /// The endpoint URL that could not be reached.
-  public var url: String
-  /// What went wrong on the last attempt.
-  public var kind: HTTPTransportError.Kind
-  /// The reason in words, e.g. `connection refused`.
-  public var detail: String
-  /// How many attempts were made.
-  public var attempts: Int
-
-  /// Creates a transport error.
-  ///
-  /// - Parameters:
-  ///   - service: The service.
-  ///   - operation: The operation.
-  ///   - url: The endpoint URL.
-  ///   - kind: What went wrong.
-  ///   - detail: The reason in words.
-  ///   - attempts: How many attempts were made.
-  public init(
-    service: String, operation: String = "", url: String, kind: HTTPTransportError.Kind,
-    detail: String, attempts: Int
-  ) {
-    self.service = service
-    self.operation = operation
-    self.url = url
-    self.kind = kind
-    self.detail = detail
-    self.attempts = attempts
-  }
-
-  /// `cannot reach <service> at <url>: <detail> (after N attempts)`.
-  public var description: String {
-    let tries = attempts == 1 ? "after 1 attempt" : "after \(attempts) attempts"
-    return "cannot reach \(service) at \(url): \(detail) (\(tries))"
-  }
-
-  /// A hint for the user, depending on what went wrong.
-  public var hint: String? {
-    switch kind {
-    case .connectionRefused, .hostNotFound:
-      return "check the network, proxy settings and any AWS_ENDPOINT_URL / endpoint_url setting"
-    case .timedOut:
-      return
-        "the endpoint is slow or unreachable; AWS_RUNAS_HTTP_TIMEOUT sets the time per attempt and "
-        + "AWS_RUNAS_CALL_TIMEOUT the time for the whole call, in seconds"
-    case .tlsFailure:
-      return "the TLS connection failed; a proxy that intercepts TLS needs its CA trusted"
-    case .invalidURL:
-      return "check the endpoint URL"
-    case .connectionClosed, .other:
-      return nil
-    }
   }
 }

@@ -138,7 +138,7 @@ public struct IAMClient: Sendable {
   ///   - extract: Reads the items of one page from its result element.
   /// - Returns: The items of every page, in order.
   /// - Throws: What the calls throw, or ``AWSResponseDecodingError`` when pages never end.
-  public func paginate<Item: Sendable>(
+  package func paginate<Item: Sendable>(
     _ action: String, parameters: [(String, String?)],
     extract: (XMLElement) throws -> [Item]
   ) async throws -> [Item] {

@@ -6,28 +6,6 @@ import Logging
   import Foundation
 #endif
 
-/// Who a set of credentials belongs to, as GetCallerIdentity reports it.
-public struct CallerIdentity: Sendable, Equatable {
-  /// The 12-digit account ID.
-  public var account: String
-  /// The ARN, e.g. `arn:aws:iam::123456789012:user/alice` or an `assumed-role` ARN.
-  public var arn: String
-  /// The unique ID, e.g. `AIDA…` for users or `AROA…:session` for roles.
-  public var userID: String
-
-  /// Creates an identity.
-  ///
-  /// - Parameters:
-  ///   - account: The account ID.
-  ///   - arn: The ARN.
-  ///   - userID: The unique ID.
-  public init(account: String, arn: String, userID: String) {
-    self.account = account
-    self.arn = arn
-    self.userID = userID
-  }
-}
-
 /// The AWS Security Token Service calls aws-runas makes.
 ///
 /// Signed calls use the client's credentials; AssumeRoleWithSAML and AssumeRoleWithWebIdentity are
@@ -127,21 +105,29 @@ public struct STSClient: Sendable {
   /// - Parameters:
   ///   - roleARN: The role to assume.
   ///   - principalARN: The SAML provider's ARN in IAM.
-  ///   - assertion: The base64-encoded SAML response.
+  ///   - samlAssertion: The base64-encoded SAML response.
   ///   - duration: The lifetime (sent as whole seconds).
-  /// - Returns: The role credentials.
+  /// - Returns: The role credentials, with the assertion's subject, issuer and audience.
   /// - Throws: ``AWSServiceError``, ``AWSTransportError`` or ``AWSResponseDecodingError``.
   public func assumeRoleWithSAML(
-    roleARN: String, principalARN: String, assertion: String, duration: Duration
-  ) async throws -> AWSCredentials {
+    roleARN: String, principalARN: String, samlAssertion: String, duration: Duration
+  ) async throws -> FederatedRoleCredentials {
+    let operation = "AssumeRoleWithSAML"
     let response = try await client.call(
-      "AssumeRoleWithSAML",
+      operation,
       parameters: [
-        ("RoleArn", roleARN), ("PrincipalArn", principalARN), ("SAMLAssertion", assertion),
+        ("RoleArn", roleARN), ("PrincipalArn", principalARN), ("SAMLAssertion", samlAssertion),
         ("DurationSeconds", Self.seconds(duration)),
       ],
       signed: false)
-    return try credentials(from: response, operation: "AssumeRoleWithSAML")
+    let result = response.result
+    var federated = try federatedCredentials(from: response, operation: operation)
+    federated.subject = result.childText("Subject")
+    federated.subjectType = result.childText("SubjectType")
+    federated.issuer = result.childText("Issuer")
+    federated.audience = result.childText("Audience")
+    federated.nameQualifier = result.childText("NameQualifier")
+    return federated
   }
 
   /// AssumeRoleWithWebIdentity (anonymous): credentials for a role, proven by an OIDC token.
@@ -149,21 +135,28 @@ public struct STSClient: Sendable {
   /// - Parameters:
   ///   - roleARN: The role to assume.
   ///   - sessionName: The role session name.
-  ///   - token: The OIDC ID token (or OAuth access token).
+  ///   - webIdentityToken: The OIDC ID token (or OAuth 2.0 access token).
   ///   - duration: The lifetime (sent as whole seconds).
-  /// - Returns: The role credentials.
+  ///   - providerID: For OAuth 2.0 access tokens only: `www.amazon.com` or `graph.facebook.com`.
+  /// - Returns: The role credentials, with the token's subject, audience and provider.
   /// - Throws: ``AWSServiceError``, ``AWSTransportError`` or ``AWSResponseDecodingError``.
   public func assumeRoleWithWebIdentity(
-    roleARN: String, sessionName: String, token: String, duration: Duration
-  ) async throws -> AWSCredentials {
+    roleARN: String, sessionName: String, webIdentityToken: String, duration: Duration, providerID: String? = nil
+  ) async throws -> FederatedRoleCredentials {
+    let operation = "AssumeRoleWithWebIdentity"
     let response = try await client.call(
-      "AssumeRoleWithWebIdentity",
+      operation,
       parameters: [
-        ("RoleArn", roleARN), ("RoleSessionName", sessionName), ("WebIdentityToken", token),
-        ("DurationSeconds", Self.seconds(duration)),
+        ("RoleArn", roleARN), ("RoleSessionName", sessionName), ("WebIdentityToken", webIdentityToken),
+        ("ProviderId", providerID), ("DurationSeconds", Self.seconds(duration)),
       ],
       signed: false)
-    return try credentials(from: response, operation: "AssumeRoleWithWebIdentity")
+    let result = response.result
+    var federated = try federatedCredentials(from: response, operation: operation)
+    federated.subject = result.childText("SubjectFromWebIdentityToken")
+    federated.audience = result.childText("Audience")
+    federated.provider = result.childText("Provider")
+    return federated
   }
 
   /// GetCallerIdentity: who this client's credentials belong to.
@@ -193,6 +186,17 @@ public struct STSClient: Sendable {
   }
 
   // MARK: - Decoding
+
+  /// The credentials, assumed-role user and source identity every federated answer carries.
+  private func federatedCredentials(
+    from response: AWSQueryResponse, operation: String
+  ) throws -> FederatedRoleCredentials {
+    let user = response.result.child("AssumedRoleUser")
+    return FederatedRoleCredentials(
+      credentials: try credentials(from: response, operation: operation),
+      assumedRoleARN: user?.childText("Arn"), assumedRoleID: user?.childText("AssumedRoleId"),
+      sourceIdentity: response.result.childText("SourceIdentity"))
+  }
 
   private func credentials(from response: AWSQueryResponse, operation: String) throws -> AWSCredentials {
     func missing(_ what: String) -> AWSResponseDecodingError {

@@ -29,7 +29,7 @@ public struct SigV4Signer: Sendable {
   public var service: String
 
   /// The algorithm name that starts the string to sign and the `Authorization` header.
-  public static let algorithm = "AWS4-HMAC-SHA256"
+  package static let algorithm = "AWS4-HMAC-SHA256"
 
   /// Creates a signer.
   ///
@@ -77,7 +77,7 @@ public struct SigV4Signer: Sendable {
   ///   - date: The signing time; must be the time in `X-Amz-Date`.
   ///   - payloadHash: The lower-case hex SHA-256 of the body; computed when `nil`.
   /// - Returns: `AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…`.
-  public func authorization(for request: HTTPRequestData, at date: Date, payloadHash: String? = nil) -> String {
+  package func authorization(for request: HTTPRequestData, at date: Date, payloadHash: String? = nil) -> String {
     let canonical = canonicalRequest(for: request, payloadHash: payloadHash ?? Self.hexSHA256(request.body))
     let signature = signature(stringToSign: stringToSign(canonicalRequest: canonical.text, at: date), at: date)
     return "\(Self.algorithm) Credential=\(credentials.accessKeyID)/\(credentialScope(at: date)), "
@@ -90,7 +90,7 @@ public struct SigV4Signer: Sendable {
   ///   - request: The request, headers as they will be sent.
   ///   - payloadHash: The lower-case hex SHA-256 of the body.
   /// - Returns: The canonical request text and the `;`-joined lower-case signed header names.
-  public func canonicalRequest(for request: HTTPRequestData, payloadHash: String) -> (
+  package func canonicalRequest(for request: HTTPRequestData, payloadHash: String) -> (
     text: String, signedHeaders: String
   ) {
     let parts = HTTPURLParts(request.url)
@@ -126,7 +126,7 @@ public struct SigV4Signer: Sendable {
   ///   - canonicalRequest: The canonical request text.
   ///   - date: The signing time.
   /// - Returns: The four-line string to sign.
-  public func stringToSign(canonicalRequest: String, at date: Date) -> String {
+  package func stringToSign(canonicalRequest: String, at date: Date) -> String {
     [
       Self.algorithm, Timestamp.amzDate(date), credentialScope(at: date),
       Self.hexSHA256(Array(canonicalRequest.utf8)),
@@ -137,7 +137,7 @@ public struct SigV4Signer: Sendable {
   ///
   /// - Parameter date: The signing time.
   /// - Returns: The scope string.
-  public func credentialScope(at date: Date) -> String {
+  package func credentialScope(at date: Date) -> String {
     "\(Timestamp.dateStamp(date))/\(region)/\(service)/aws4_request"
   }
 
@@ -147,7 +147,7 @@ public struct SigV4Signer: Sendable {
   ///   - stringToSign: The string to sign.
   ///   - date: The signing time, whose UTC day keys the derivation.
   /// - Returns: The lower-case hex HMAC-SHA256.
-  public func signature(stringToSign: String, at date: Date) -> String {
+  package func signature(stringToSign: String, at date: Date) -> String {
     let key = Self.signingKey(
       secretAccessKey: credentials.secretAccessKey, dateStamp: Timestamp.dateStamp(date),
       region: region, service: service)
@@ -163,7 +163,7 @@ public struct SigV4Signer: Sendable {
   ///   - region: The signing region.
   ///   - service: The service's signing name.
   /// - Returns: The key that signs strings to sign for that scope.
-  public static func signingKey(
+  package static func signingKey(
     secretAccessKey: String, dateStamp: String, region: String, service: String
   ) -> SymmetricKey {
     var key = SymmetricKey(data: Array(("AWS4" + secretAccessKey).utf8))
@@ -177,7 +177,7 @@ public struct SigV4Signer: Sendable {
   ///
   /// - Parameter bytes: The bytes to hash.
   /// - Returns: 64 hex digits.
-  public static func hexSHA256(_ bytes: [UInt8]) -> String {
+  package static func hexSHA256(_ bytes: [UInt8]) -> String {
     hex(SHA256.hash(data: bytes))
   }
 
@@ -188,7 +188,7 @@ public struct SigV4Signer: Sendable {
   ///   - text: The text to encode.
   ///   - encodeSlash: Whether `/` is encoded too (`false` for URI paths).
   /// - Returns: The encoded text.
-  public static func uriEncode(_ text: some StringProtocol, encodeSlash: Bool = true) -> String {
+  package static func uriEncode(_ text: some StringProtocol, encodeSlash: Bool = true) -> String {
     var output: [UInt8] = []
     output.reserveCapacity(text.utf8.count)
     for byte in text.utf8 {

@@ -2,16 +2,16 @@
 ///
 /// Names are local names: a namespace prefix (`soap:Envelope` → `Envelope`) is dropped and `xmlns`
 /// declarations are not kept, because AWS query-protocol responses are matched by local name only.
-public struct XMLElement: Sendable, Equatable {
+package struct XMLElement: Sendable, Equatable {
   /// The local name of the element.
-  public var name: String
+  package var name: String
   /// The attributes by local name, entity references decoded. `xmlns` declarations are left out.
-  public var attributes: [String: String]
+  package var attributes: [String: String]
   /// The character data directly inside this element (text and CDATA sections, in order), with
   /// entity and character references decoded. Text inside child elements is not included.
-  public var text: String
+  package var text: String
   /// The child elements in document order.
-  public var children: [XMLElement]
+  package var children: [XMLElement]
 
   /// Creates an element.
   ///
@@ -20,7 +20,7 @@ public struct XMLElement: Sendable, Equatable {
   ///   - attributes: The attributes by local name.
   ///   - text: The element's own character data.
   ///   - children: The child elements.
-  public init(
+  package init(
     name: String, attributes: [String: String] = [:], text: String = "",
     children: [XMLElement] = []
   ) {
@@ -34,7 +34,7 @@ public struct XMLElement: Sendable, Equatable {
   ///
   /// - Parameter name: The local name to look for.
   /// - Returns: The child, or `nil` when there is none.
-  public func child(_ name: String) -> XMLElement? {
+  package func child(_ name: String) -> XMLElement? {
     children.first { $0.name == name }
   }
 
@@ -42,7 +42,7 @@ public struct XMLElement: Sendable, Equatable {
   ///
   /// - Parameter name: The local name to look for.
   /// - Returns: The matching children, possibly none.
-  public func children(named name: String) -> [XMLElement] {
+  package func children(named name: String) -> [XMLElement] {
     children.filter { $0.name == name }
   }
 
@@ -51,7 +51,7 @@ public struct XMLElement: Sendable, Equatable {
   ///
   /// - Parameter name: The local name to look for.
   /// - Returns: The element, or `nil` when there is none.
-  public func descendant(_ name: String) -> XMLElement? {
+  package func descendant(_ name: String) -> XMLElement? {
     for child in children {
       if child.name == name { return child }
       if let found = child.descendant(name) { return found }
@@ -66,30 +66,30 @@ public struct XMLElement: Sendable, Equatable {
   ///
   /// - Parameter name: The local name of the child.
   /// - Returns: The trimmed text, or `nil` when there is no such child.
-  public func childText(_ name: String) -> String? {
+  package func childText(_ name: String) -> String? {
     child(name).map { XMLTree.trimmingXMLWhitespace($0.text) }
   }
 }
 
 /// A document that is not well-formed XML, or uses XML features this parser refuses.
-public struct XMLParseError: Error, Sendable, Equatable, CustomStringConvertible {
+package struct XMLParseError: Error, Sendable, Equatable, CustomStringConvertible {
   /// What is wrong.
-  public var message: String
+  package var message: String
   /// The byte offset in the input where the problem was found.
-  public var offset: Int
+  package var offset: Int
 
   /// Creates a parse error.
   ///
   /// - Parameters:
   ///   - message: What is wrong.
   ///   - offset: The byte offset of the problem.
-  public init(message: String, offset: Int) {
+  package init(message: String, offset: Int) {
     self.message = message
     self.offset = offset
   }
 
   /// `malformed XML at byte N: message`.
-  public var description: String { "malformed XML at byte \(offset): \(message)" }
+  package var description: String { "malformed XML at byte \(offset): \(message)" }
 }
 
 /// A small, fast, non-validating XML parser for AWS query-protocol responses.
@@ -98,16 +98,16 @@ public struct XMLParseError: Error, Sendable, Equatable, CustomStringConvertible
 /// (including the `<?xml ?>` declaration), the five predefined entities and numeric character
 /// references. Document type declarations are refused, which also rules out entity-expansion
 /// attacks. Anything malformed throws ``XMLParseError``.
-public enum XMLTree {
+package enum XMLTree {
   /// The deepest nesting accepted; AWS responses are a handful of levels deep.
-  public static let maximumDepth = 256
+  package static let maximumDepth = 256
 
   /// Parses a UTF-8 document and returns its root element.
   ///
   /// - Parameter bytes: The document, UTF-8 encoded (a byte-order mark is skipped).
   /// - Returns: The root element.
   /// - Throws: ``XMLParseError`` when the document is not well-formed.
-  public static func parse(_ bytes: [UInt8]) throws(XMLParseError) -> XMLElement {
+  package static func parse(_ bytes: [UInt8]) throws(XMLParseError) -> XMLElement {
     var parser = XMLByteParser(bytes)
     return try parser.parseDocument()
   }
@@ -117,7 +117,7 @@ public enum XMLTree {
   /// - Parameter text: The document.
   /// - Returns: The root element.
   /// - Throws: ``XMLParseError`` when the document is not well-formed.
-  public static func parse(_ text: String) throws(XMLParseError) -> XMLElement {
+  package static func parse(_ text: String) throws(XMLParseError) -> XMLElement {
     try parse(Array(text.utf8))
   }
 

@@ -57,6 +57,23 @@ public struct STSService: SecurityTokenService {
     try await client().withCredentials(credentials).getCallerIdentity()
   }
 
+  /// AssumeRoleWithSAML at the profile's STS endpoint (anonymous: no credentials needed).
+  public func assumeRoleWithSAML(
+    roleARN: String, principalARN: String, samlAssertion: String, duration: Duration
+  ) async throws -> FederatedRoleCredentials {
+    try await client().assumeRoleWithSAML(
+      roleARN: roleARN, principalARN: principalARN, samlAssertion: samlAssertion, duration: duration)
+  }
+
+  /// AssumeRoleWithWebIdentity at the profile's STS endpoint (anonymous: no credentials needed).
+  public func assumeRoleWithWebIdentity(
+    roleARN: String, sessionName: String, webIdentityToken: String, duration: Duration, providerID: String?
+  ) async throws -> FederatedRoleCredentials {
+    try await client().assumeRoleWithWebIdentity(
+      roleARN: roleARN, sessionName: sessionName, webIdentityToken: webIdentityToken, duration: duration,
+      providerID: providerID)
+  }
+
   /// AWS's clock, from the `Date` header of an STS response.
   public func serverDate() async throws -> Date? {
     try await client().serverDate()
