@@ -54,47 +54,72 @@ struct MFAProcessTests {
   }
 }
 
-@Suite("REST-JSON errors of the Identity Center services")
-struct SSORESTJSONErrorTests {
+@Suite("Identity Center errors and URLs")
+struct IdentityCenterErrorTests {
+  func error(_ operation: String, status: Int, headers: [(String, String)] = [], body: String) -> AWSServiceError {
+    AWSServiceError(
+      service: "sso", operation: operation, statusCode: status, body: Array(body.utf8),
+      headers: headers.map { (name: $0.0, value: $0.1) })
+  }
+
   @Test func oauthErrorTakesTheCodeFromTheHeaderWithoutItsSuffix() {
-    let error = SSORESTJSONExchange.serviceError(
-      service: "sso-oidc", operation: "CreateToken",
-      response: HTTPResponseData(
-        status: 400, headers: [("x-amzn-ErrorType", "SlowDownException:http://internal.amazon.com/coral/x/")],
-        body: Array(#"{"error": "slow_down", "error_description": "Client is polling too fast"}"#.utf8)))
+    let error = error(
+      "CreateToken", status: 400,
+      headers: [("x-amzn-ErrorType", "SlowDownException:http://internal.amazon.com/coral/x/")],
+      body: #"{"error": "slow_down", "error_description": "Client is polling too fast"}"#)
     #expect(error.code == "SlowDownException")
+    #expect(error.oauthError == "slow_down")
     #expect(error.message == "Client is polling too fast")
   }
 
   @Test func portalErrorReadsTheMessage() {
-    let error = SSORESTJSONExchange.serviceError(
-      service: "sso", operation: "GetRoleCredentials",
-      response: HTTPResponseData(
-        status: 401, headers: [("X-Amzn-ErrorType", "UnauthorizedException")],
-        body: Array(#"{"message": "Session token not found or invalid"}"#.utf8)))
+    let error = error(
+      "GetRoleCredentials", status: 401, headers: [("X-Amzn-ErrorType", "UnauthorizedException")],
+      body: #"{"message": "Session token not found or invalid"}"#)
     #expect(
       error.description
         == "sso GetRoleCredentials failed: UnauthorizedException: Session token not found or invalid (HTTP 401)")
   }
 
-  @Test func bodyTypeIsUsedWithoutAHeaderAndNonJSONIsQuoted() {
-    let typed = SSORESTJSONExchange.serviceError(
-      service: "sso", operation: "ListAccounts",
-      response: HTTPResponseData(status: 429, body: Array(#"{"__type": "com.amazon#TooManyRequestsException"}"#.utf8)))
-    #expect(typed.code == "TooManyRequestsException")
-    #expect(typed.isRetryable)
-    let html = SSORESTJSONExchange.serviceError(
-      service: "sso", operation: "ListAccounts",
-      response: HTTPResponseData(status: 502, body: Array("<html>\n bad gateway</html>".utf8)))
-    #expect(html.code == "HTTP502")
-    #expect(html.message == "<html> bad gateway</html>")
+  @Test func deviceFlowKnowsAnOAuthErrorWithoutAnExceptionName() async throws {
+    let flow = DeviceAuthorizationFlow(oidc: OAuthOnlyOIDC(), now: { Date() }, sleep: { _ in })
+    await #expect {
+      _ = try await flow.awaitApproval(
+        of: ScriptedOIDC.defaultAuthorization,
+        registration: SSOClientRegistration(clientID: "c", clientSecret: "s", expiresAt: .distantFuture),
+        startedAt: Date())
+    } throws: { "\($0)".contains("was denied in the browser") }
   }
 
-  @Test func urlJoinsPathAndEncodedQueryLeavingOutNil() {
+  @Test func consoleURLEncodesEveryParameter() {
     #expect(
-      SSORESTJSONExchange.url(
-        base: "http://127.0.0.1:1/", path: "/assignment/roles",
-        query: [("account_id", "1 2"), ("next_token", nil), ("max_result", "100")])
-        == "http://127.0.0.1:1/assignment/roles?account_id=1%202&max_result=100")
+      ConsoleSignInURL.url("http://127.0.0.1:1/federation", query: [("Destination", "https://x/?a=b c"), ("n", nil)])
+        == "http://127.0.0.1:1/federation?Destination=https%3A%2F%2Fx%2F%3Fa%3Db%20c")
+    #expect(
+      ConsoleSignInURL.consoleURL(region: "eu-west-1")
+        == "https://eu-west-1.console.aws.amazon.com/console/home?region=eu-west-1")
+    #expect(
+      ConsoleSignInURL.federationURL(region: "cn-north-1", environment: [:]) == "https://signin.amazonaws.cn/federation"
+    )
+  }
+}
+
+/// SSO-OIDC answering with only the OAuth `error` member, as a proxy might pass it on.
+struct OAuthOnlyOIDC: IdentityCenterOIDC {
+  func registerClient(name: String, scopes: [String]) async throws -> SSOClientRegistration {
+    SSOClientRegistration(clientID: "c", clientSecret: "s", expiresAt: .distantFuture)
+  }
+
+  func startDeviceAuthorization(registration: SSOClientRegistration, startURL: String) async throws
+    -> DeviceAuthorization
+  { ScriptedOIDC.defaultAuthorization }
+
+  func createToken(registration: SSOClientRegistration, deviceCode: String) async throws -> SSOTokenGrant {
+    throw AWSServiceError(
+      service: "sso-oidc", operation: "CreateToken", statusCode: 400, body: Array(#"{"error": "access_denied"}"#.utf8))
+  }
+
+  func refreshToken(registration: SSOClientRegistration, refreshToken: String) async throws -> SSOTokenGrant {
+    throw CancellationError()
   }
 }

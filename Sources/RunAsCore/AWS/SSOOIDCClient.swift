@@ -70,9 +70,10 @@ public protocol IdentityCenterOIDC: Sendable {
   func refreshToken(registration: SSOClientRegistration, refreshToken: String) async throws -> SSOTokenGrant
 }
 
-/// The SSO-OIDC service over HTTP (botocore's `sso-oidc`: unsigned REST-JSON).
+/// The SSO-OIDC service over HTTP (botocore's `sso-oidc`: anonymous REST-JSON on
+/// ``AWSRESTJSONClient``).
 public struct SSOOIDCClient: IdentityCenterOIDC {
-  private let exchange: SSORESTJSONExchange
+  private let client: AWSRESTJSONClient
   /// The clock, for the registration's expiry when the service leaves it out.
   private let now: @Sendable () -> Date
 
@@ -81,39 +82,41 @@ public struct SSOOIDCClient: IdentityCenterOIDC {
     endpoint: ServiceEndpoint, transport: any HTTPTransport, retryPolicy: AWSRetryPolicy = .standard,
     logger: Logger, now: @escaping @Sendable () -> Date = { Date() }
   ) {
-    self.exchange = SSORESTJSONExchange(
-      endpoint: endpoint, transport: transport, retryPolicy: retryPolicy, logger: logger)
+    self.client = AWSRESTJSONClient(
+      executor: AWSRequestExecutor(
+        endpoint: endpoint, credentials: nil, transport: transport, retryPolicy: retryPolicy, logger: logger))
     self.now = now
   }
 
   public func registerClient(name: String, scopes: [String]) async throws -> SSOClientRegistration {
-    var body = "{" + PythonJSON.quoted("clientName") + ":" + PythonJSON.quoted(name) + ","
-    body += PythonJSON.quoted("clientType") + ":" + PythonJSON.quoted("public")
-    if !scopes.isEmpty { body += "," + PythonJSON.quoted("scopes") + ":" + PythonJSON.encoded(.strings(scopes)) }
-    body += "}"
-    let answer = try await exchange.call(
-      "RegisterClient", method: "POST", path: "/client/register", jsonBody: body, as: RegisterClientAnswer.self)
-    guard let clientID = answer.clientId, !clientID.isEmpty, let secret = answer.clientSecret, !secret.isEmpty
+    var body: [String: JSONValue] = ["clientName": .string(name), "clientType": "public"]
+    if !scopes.isEmpty { body["scopes"] = .array(scopes.map { .string($0) }) }
+    let answer = try await call("RegisterClient", path: "/client/register", body: .object(body))
+    guard let clientID = answer["clientId"]?.stringValue, !clientID.isEmpty,
+      let secret = answer["clientSecret"]?.stringValue, !secret.isEmpty
     else {
       throw AWSResponseDecodingError(
         service: "sso-oidc", operation: "RegisterClient", reason: "no clientId or clientSecret")
     }
+    // Epoch seconds.
     let expiresAt =
-      answer.clientSecretExpiresAt.map { Date(timeIntervalSince1970: $0) } ?? now().addingTimeInterval(90 * 86_400)
+      answer["clientSecretExpiresAt"]?.doubleValue.map { Date(timeIntervalSince1970: $0) }
+      ?? now().addingTimeInterval(90 * 86_400)
     return SSOClientRegistration(clientID: clientID, clientSecret: secret, expiresAt: expiresAt, scopes: scopes)
   }
 
   public func startDeviceAuthorization(registration: SSOClientRegistration, startURL: String) async throws
     -> DeviceAuthorization
   {
-    let body = object([
-      ("clientId", registration.clientID), ("clientSecret", registration.clientSecret), ("startUrl", startURL),
-    ])
-    let answer = try await exchange.call(
-      "StartDeviceAuthorization", method: "POST", path: "/device_authorization", jsonBody: body,
-      as: DeviceAuthorizationAnswer.self)
-    guard let deviceCode = answer.deviceCode, !deviceCode.isEmpty, let userCode = answer.userCode,
-      let verificationURI = answer.verificationUri ?? answer.verificationUriComplete
+    let answer = try await call(
+      "StartDeviceAuthorization", path: "/device_authorization",
+      body: [
+        "clientId": .string(registration.clientID), "clientSecret": .string(registration.clientSecret),
+        "startUrl": .string(startURL),
+      ])
+    guard let deviceCode = answer["deviceCode"]?.stringValue, !deviceCode.isEmpty,
+      let userCode = answer["userCode"]?.stringValue,
+      let verificationURI = answer["verificationUri"]?.stringValue ?? answer["verificationUriComplete"]?.stringValue
     else {
       throw AWSResponseDecodingError(
         service: "sso-oidc", operation: "StartDeviceAuthorization",
@@ -121,14 +124,14 @@ public struct SSOOIDCClient: IdentityCenterOIDC {
     }
     return DeviceAuthorization(
       deviceCode: deviceCode, userCode: userCode, verificationURI: verificationURI,
-      verificationURIComplete: answer.verificationUriComplete, expiresIn: answer.expiresIn ?? 600,
-      interval: answer.interval ?? 5)
+      verificationURIComplete: answer["verificationUriComplete"]?.stringValue,
+      expiresIn: answer["expiresIn"]?.intValue ?? 600, interval: answer["interval"]?.intValue ?? 5)
   }
 
   public func createToken(registration: SSOClientRegistration, deviceCode: String) async throws -> SSOTokenGrant {
     try await token([
-      ("clientId", registration.clientID), ("clientSecret", registration.clientSecret),
-      ("grantType", "urn:ietf:params:oauth:grant-type:device_code"), ("deviceCode", deviceCode),
+      "clientId": .string(registration.clientID), "clientSecret": .string(registration.clientSecret),
+      "grantType": "urn:ietf:params:oauth:grant-type:device_code", "deviceCode": .string(deviceCode),
     ])
   }
 
@@ -136,46 +139,22 @@ public struct SSOOIDCClient: IdentityCenterOIDC {
     -> SSOTokenGrant
   {
     try await token([
-      ("clientId", registration.clientID), ("clientSecret", registration.clientSecret),
-      ("grantType", "refresh_token"), ("refreshToken", refreshToken),
+      "clientId": .string(registration.clientID), "clientSecret": .string(registration.clientSecret),
+      "grantType": "refresh_token", "refreshToken": .string(refreshToken),
     ])
   }
 
-  private func token(_ members: [(String, String)]) async throws -> SSOTokenGrant {
-    let answer = try await exchange.call(
-      "CreateToken", method: "POST", path: "/token", jsonBody: object(members), as: CreateTokenAnswer.self)
-    guard let accessToken = answer.accessToken, !accessToken.isEmpty else {
+  private func token(_ body: JSONValue) async throws -> SSOTokenGrant {
+    let answer = try await call("CreateToken", path: "/token", body: body)
+    guard let accessToken = answer["accessToken"]?.stringValue, !accessToken.isEmpty else {
       throw AWSResponseDecodingError(service: "sso-oidc", operation: "CreateToken", reason: "no accessToken")
     }
     return SSOTokenGrant(
-      accessToken: accessToken, expiresIn: answer.expiresIn ?? 3600,
-      refreshToken: answer.refreshToken.flatMap { $0.isEmpty ? nil : $0 })
+      accessToken: accessToken, expiresIn: answer["expiresIn"]?.intValue ?? 3600,
+      refreshToken: answer["refreshToken"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 })
   }
 
-  private func object(_ members: [(String, String)]) -> String {
-    var writer = JSONObjectWriter()
-    for (key, value) in members { writer.add(key, value) }
-    return writer.result
-  }
-
-  private struct RegisterClientAnswer: Decodable {
-    var clientId: String?
-    var clientSecret: String?
-    var clientSecretExpiresAt: Double?
-  }
-
-  private struct DeviceAuthorizationAnswer: Decodable {
-    var deviceCode: String?
-    var userCode: String?
-    var verificationUri: String?
-    var verificationUriComplete: String?
-    var expiresIn: Int?
-    var interval: Int?
-  }
-
-  private struct CreateTokenAnswer: Decodable {
-    var accessToken: String?
-    var expiresIn: Int?
-    var refreshToken: String?
+  private func call(_ operation: String, path: String, body: JSONValue) async throws -> JSONValue {
+    try await client.call(operation, method: "POST", path: path, body: body, signed: false).body
   }
 }

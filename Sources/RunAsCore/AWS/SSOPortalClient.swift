@@ -50,10 +50,10 @@ public protocol IdentityCenterPortal: Sendable {
   func logout(accessToken: String) async throws
 }
 
-/// The AWS access portal API over HTTP (botocore's `sso`: unsigned REST-JSON with the access
-/// token in `x-amz-sso_bearer_token`).
+/// The AWS access portal API over HTTP (botocore's `sso`: anonymous REST-JSON on
+/// ``AWSRESTJSONClient``, the access token in `x-amz-sso_bearer_token`).
 public struct SSOPortalClient: IdentityCenterPortal {
-  private let exchange: SSORESTJSONExchange
+  private let client: AWSRESTJSONClient
   /// Page size asked of the list operations (the service allows 1–100).
   public var pageSize = 100
 
@@ -62,8 +62,9 @@ public struct SSOPortalClient: IdentityCenterPortal {
     endpoint: ServiceEndpoint, transport: any HTTPTransport, retryPolicy: AWSRetryPolicy = .standard,
     logger: Logger
   ) {
-    self.exchange = SSORESTJSONExchange(
-      endpoint: endpoint, transport: transport, retryPolicy: retryPolicy, logger: logger)
+    self.client = AWSRESTJSONClient(
+      executor: AWSRequestExecutor(
+        endpoint: endpoint, credentials: nil, transport: transport, retryPolicy: retryPolicy, logger: logger))
   }
 
   private static let tokenHeader = "x-amz-sso_bearer_token"
@@ -71,13 +72,13 @@ public struct SSOPortalClient: IdentityCenterPortal {
   public func roleCredentials(accessToken: String, accountID: String, roleName: String) async throws
     -> AWSCredentials
   {
-    let answer = try await exchange.call(
+    let answer = try await call(
       "GetRoleCredentials", method: "GET", path: "/federation/credentials",
-      query: [("role_name", roleName), ("account_id", accountID)], headers: [(Self.tokenHeader, accessToken)],
-      as: RoleCredentialsAnswer.self)
-    guard let credentials = answer.roleCredentials, let keyID = credentials.accessKeyId, !keyID.isEmpty,
-      let secret = credentials.secretAccessKey, !secret.isEmpty, let token = credentials.sessionToken,
-      let expiration = credentials.expiration
+      query: [("role_name", roleName), ("account_id", accountID)], accessToken: accessToken)
+    let credentials = answer["roleCredentials"]
+    guard let keyID = credentials?["accessKeyId"]?.stringValue, !keyID.isEmpty,
+      let secret = credentials?["secretAccessKey"]?.stringValue, !secret.isEmpty,
+      let token = credentials?["sessionToken"]?.stringValue, let expiration = credentials?["expiration"]?.doubleValue
     else {
       throw AWSResponseDecodingError(
         service: "sso", operation: "GetRoleCredentials", reason: "no complete roleCredentials")
@@ -91,59 +92,44 @@ public struct SSOPortalClient: IdentityCenterPortal {
   public func accounts(accessToken: String, nextToken: String?) async throws
     -> IdentityCenterPage<IdentityCenterAccount>
   {
-    let answer = try await exchange.call(
+    let answer = try await call(
       "ListAccounts", method: "GET", path: "/assignment/accounts",
-      query: [("next_token", nextToken), ("max_result", String(pageSize))],
-      headers: [(Self.tokenHeader, accessToken)], as: AccountsAnswer.self)
-    let accounts = (answer.accountList ?? []).compactMap { account -> IdentityCenterAccount? in
-      guard let id = account.accountId, !id.isEmpty else { return nil }
+      query: [("next_token", nextToken), ("max_result", String(pageSize))], accessToken: accessToken)
+    let accounts = (answer["accountList"]?.arrayValue ?? []).compactMap { account -> IdentityCenterAccount? in
+      guard let id = account["accountId"]?.stringValue, !id.isEmpty else { return nil }
       return IdentityCenterAccount(
-        accountID: id, accountName: account.accountName ?? "", emailAddress: account.emailAddress ?? "")
+        accountID: id, accountName: account["accountName"]?.stringValue ?? "",
+        emailAddress: account["emailAddress"]?.stringValue ?? "")
     }
-    return IdentityCenterPage(items: accounts, nextToken: answer.nextToken.flatMap { $0.isEmpty ? nil : $0 })
+    return IdentityCenterPage(items: accounts, nextToken: Self.nextToken(of: answer))
   }
 
   public func roles(accessToken: String, accountID: String, nextToken: String?) async throws
     -> IdentityCenterPage<String>
   {
-    let answer = try await exchange.call(
+    let answer = try await call(
       "ListAccountRoles", method: "GET", path: "/assignment/roles",
       query: [("account_id", accountID), ("next_token", nextToken), ("max_result", String(pageSize))],
-      headers: [(Self.tokenHeader, accessToken)], as: RolesAnswer.self)
-    let roles = (answer.roleList ?? []).compactMap { $0.roleName.flatMap { $0.isEmpty ? nil : $0 } }
-    return IdentityCenterPage(items: roles, nextToken: answer.nextToken.flatMap { $0.isEmpty ? nil : $0 })
+      accessToken: accessToken)
+    let roles = (answer["roleList"]?.arrayValue ?? []).compactMap {
+      $0["roleName"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
+    }
+    return IdentityCenterPage(items: roles, nextToken: Self.nextToken(of: answer))
   }
 
   public func logout(accessToken: String) async throws {
-    _ = try await exchange.send("Logout", method: "POST", path: "/logout", headers: [(Self.tokenHeader, accessToken)])
+    _ = try await call("Logout", method: "POST", path: "/logout", query: [], accessToken: accessToken)
   }
 
-  private struct RoleCredentialsAnswer: Decodable {
-    struct Credentials: Decodable {
-      var accessKeyId: String?
-      var secretAccessKey: String?
-      var sessionToken: String?
-      var expiration: Double?
-    }
-    var roleCredentials: Credentials?
+  private func call(
+    _ operation: String, method: String, path: String, query: [(String, String?)], accessToken: String
+  ) async throws -> JSONValue {
+    try await client.call(
+      operation, method: method, path: path, query: query, headers: [(Self.tokenHeader, accessToken)], signed: false
+    ).body
   }
 
-  private struct AccountsAnswer: Decodable {
-    struct Account: Decodable {
-      var accountId: String?
-      var accountName: String?
-      var emailAddress: String?
-    }
-    var nextToken: String?
-    var accountList: [Account]?
-  }
-
-  private struct RolesAnswer: Decodable {
-    struct Role: Decodable {
-      var roleName: String?
-      var accountId: String?
-    }
-    var nextToken: String?
-    var roleList: [Role]?
+  private static func nextToken(of answer: JSONValue) -> String? {
+    answer["nextToken"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
   }
 }

@@ -98,7 +98,7 @@ public struct ConsoleSignInURL: Sendable {
     var query: [(String, String?)] = [("Action", "getSigninToken")]
     if let sessionDuration { query.append(("SessionDuration", String(sessionDuration.components.seconds))) }
     query.append(("Session", session.result))
-    let requestURL = SSORESTJSONExchange.url(base: federationURL, path: "", query: query)
+    let requestURL = Self.url(federationURL, query: query)
     logger.debug("getSigninToken from \(federationURL)")
     let response: HTTPResponseData
     do {
@@ -123,9 +123,17 @@ public struct ConsoleSignInURL: Sendable {
     else {
       throw AWSResponseDecodingError(service: "signin", operation: "getSigninToken", reason: "no SigninToken")
     }
-    return SSORESTJSONExchange.url(
-      base: federationURL, path: "",
+    return Self.url(
+      federationURL,
       query: [("Action", "login"), ("Issuer", issuer), ("Destination", destination), ("SigninToken", token)])
+  }
+
+  /// `base` and the RFC 3986-encoded query, `nil` values left out.
+  static func url(_ base: String, query: [(String, String?)]) -> String {
+    let pairs = query.compactMap { name, value in
+      value.map { SigV4Signer.uriEncode(name) + "=" + SigV4Signer.uriEncode($0) }
+    }
+    return base + (pairs.isEmpty ? "" : (base.contains("?") ? "&" : "?") + pairs.joined(separator: "&"))
   }
 
   /// The text of an HTML page without its tags, whitespace collapsed.

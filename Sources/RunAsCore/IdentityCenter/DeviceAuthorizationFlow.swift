@@ -65,7 +65,7 @@ public struct DeviceAuthorizationFlow: Sendable {
       do {
         return try await oidc.createToken(registration: registration, deviceCode: authorization.deviceCode)
       } catch let error as AWSServiceError {
-        switch error.code {
+        switch Self.outcome(of: error) {
         case "AuthorizationPendingException":
           break
         case "SlowDownException":
@@ -91,6 +91,20 @@ public struct DeviceAuthorizationFlow: Sendable {
       }
       try await sleep(.seconds(interval))
     }
+  }
+
+  /// The exception name of a CreateToken error; from the OAuth `error` when the exception name
+  /// is missing (a proxy that keeps the body but drops the header).
+  static func outcome(of error: AWSServiceError) -> String {
+    guard error.code.hasPrefix("HTTP") || error.code == error.oauthError, let oauth = error.oauthError else {
+      return error.code
+    }
+    let names = [
+      "authorization_pending": "AuthorizationPendingException", "slow_down": "SlowDownException",
+      "expired_token": "ExpiredTokenException", "access_denied": "AccessDeniedException",
+      "invalid_grant": "InvalidGrantException",
+    ]
+    return names[oauth] ?? error.code
   }
 
   private static func expired(_ authorization: DeviceAuthorization, slowDowns: Int) -> IdentityCenterError {

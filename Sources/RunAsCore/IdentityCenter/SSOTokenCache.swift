@@ -195,8 +195,8 @@ public struct SSOCacheDirectory: Sendable, Equatable {
       guard let read = try POSIXFile.read(file, limit: Self.maximumSize) else { return nil }
       bytes = read
     } catch {
-      let reason = (error as? POSIXFile.Failure).map { $0.reason ?? String(cString: strerror($0.code)) }
-      throw SSOCacheFileError(path: file, reason: "cannot be read: \(reason ?? "\(error)")", hint: hint)
+      throw SSOCacheFileError(
+        path: file, reason: "cannot be read: \(error.reason ?? String(cString: strerror(error.code)))", hint: hint)
     }
     let document: TokenDocument
     do {

@@ -25,7 +25,8 @@ extension Renderer {
       lines += wrap("error: " + message, width: inner).map { PaneLine(text: $0, style: .bad) }
     case .loaded(let all):
       let shown = browser.visible
-      let header = "ACCOUNT".padded(to: 14) + "NAME".padded(to: max(8, inner / 2 - 14)) + "ROLE"
+      let nameWidth = max(8, inner / 2 - 14)
+      let header = "  " + "ACCOUNT".padded(to: 14) + "NAME".padded(to: nameWidth) + "ROLE"
       lines.append(PaneLine(text: header, style: .dim))
       if shown.isEmpty {
         lines.append(
@@ -39,9 +40,8 @@ extension Renderer {
           let entry = shown[position]
           let selected = position == browser.selection
           let text =
-            (selected ? "▸ " : "  ") + entry.accountID.padded(to: 12)
-            + entry.accountName.truncated(to: max(6, inner / 2 - 15)).padded(to: max(8, inner / 2 - 14))
-            + entry.roleName
+            (selected ? "▸ " : "  ") + entry.accountID.padded(to: 14)
+            + entry.accountName.truncated(to: nameWidth - 1).padded(to: nameWidth) + entry.roleName
           lines.append(PaneLine(text: text, style: selected ? .input : .normal))
         }
       }

@@ -435,8 +435,8 @@ public enum Renderer {
       ("/", "filter by name, account, role (⏎ keeps, Esc clears)"), ("⏎", "open a shell under the selected role"),
       ("r / R", "get credentials / force a refresh"), ("w", "whoami (GetCallerIdentity)"),
       ("d", "diagnose (the checks of aws-runas -D)"), ("i", "details: settings and where they come from"),
-      ("a", "serve this profile on the switchboard"), ("o", "open the AWS console as this profile"),
-      ("b", "IAM Identity Center accounts and roles"), ("s", "sort: name → expiry → kind"),
+      ("a", "serve this profile on the switchboard"), ("o / b", "open the AWS console / browse SSO accounts"),
+      ("s", "sort: name → expiry → kind"),
       ("Ctrl-R", "re-read the config files"), ("? Esc", "close this help"), ("q Ctrl-C", "quit"),
     ]
     var lines = keys.map { PaneLine(text: $0.0.padded(to: 14) + $0.1) }
