@@ -344,4 +344,43 @@ struct IdentityCenterTokenProviderTests {
     #expect(directory.map(\.account.accountID) == ["1", "2"])
     #expect(directory.map(\.roles) == [["A1", "Z1"], ["A2", "Z2"]])
   }
+
+  /// Records the notices and deadlines it is asked to show.
+  final class RecordingCountdownPrompter: CountdownPrompter, @unchecked Sendable {
+    private let lock = NSLock()
+    private var seen: [(String, Date?)] = []
+    var shown: [(String, Date?)] { lock.withLock { seen } }
+
+    func ask(_ question: String, isSecret: Bool) async throws -> String { throw PromptUnavailable(message: "no") }
+    func choose(_ question: String, from options: [String]) async throws -> Int {
+      throw PromptUnavailable(message: "no")
+    }
+    func showing<Value: Sendable>(
+      _ notice: String, while work: @escaping @Sendable () async throws -> Value
+    ) async throws -> Value {
+      lock.withLock { seen.append((notice, nil)) }
+      return try await work()
+    }
+    func showing<Value: Sendable>(
+      _ notice: String, until deadline: Date, while work: @escaping @Sendable () async throws -> Value
+    ) async throws -> Value {
+      lock.withLock { seen.append((notice, deadline)) }
+      return try await work()
+    }
+  }
+
+  @Test func aCountdownPrompterGetsTheCodesDeadline() async throws {
+    let prompter = RecordingCountdownPrompter()
+    let presenter = PrompterDevicePresenter(prompter: prompter, browser: nil, logger: Logger(label: "test"))
+    let deadline = clock.now.addingTimeInterval(600)
+    _ = try await presenter.present(ScriptedOIDC.defaultAuthorization, for: session, expiresAt: deadline) {
+      SSOTokenGrant(accessToken: "a", expiresIn: 1, refreshToken: nil)
+    }
+    #expect(prompter.shown.count == 1)
+    #expect(prompter.shown.first?.1 == deadline)
+    #expect(
+      prompter.shown.first?.0
+        == "IAM Identity Center sign-in for https://corp.awsapps.com/start: open "
+        + "https://device.sso/?user_code=ABCD-EFGH and confirm the code ABCD-EFGH")
+  }
 }

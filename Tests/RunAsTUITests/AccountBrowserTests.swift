@@ -161,4 +161,21 @@ struct AccountBrowserTests {
     try assertSnapshot(screen, named: "accounts-80x24")
     #expect(screen.text.contains("SSO corp 7h59m"))
   }
+
+  @Test func signInModalShowsTheCodeAndCountsDown() throws {
+    var state = try Self.state()
+    var prompt = AppState.Prompt(
+      id: 1,
+      question: "IAM Identity Center sign-in for https://corp.awsapps.com/start: open "
+        + "https://device.sso/?user_code=ABCD-EFGH and confirm the code ABCD-EFGH",
+      kind: .notice, profileName: "corp-dev")
+    prompt.deadline = Fixtures.now + 600
+    _ = Reducer.reduce(&state, .promptRequested(prompt))
+    let screen = Renderer.render(state)
+    try assertSnapshot(screen, named: "sso-sign-in-80x24")
+    #expect(screen.text.contains("expires in 10m00s"))
+    _ = Reducer.reduce(&state, .tick(Fixtures.now + 61))
+    #expect(Renderer.render(state).text.contains("expires in 8m59s"))
+    #expect(Fixtures.press([.escape], &state) == [.cancelPrompt(id: 1)])
+  }
 }

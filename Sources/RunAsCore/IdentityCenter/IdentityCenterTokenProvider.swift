@@ -50,18 +50,33 @@ public struct PrompterDevicePresenter: DeviceAuthorizationPresenter {
     let notice = Self.notice(authorization, session: session, expiresAt: expiresAt)
     logger.info("\(notice)")
     await browser?.open(authorization.browserURL)
+    if let countdown = prompter as? any CountdownPrompter {
+      return try await countdown.showing(
+        Self.notice(authorization, session: session, expiresAt: nil), until: expiresAt, while: waitForApproval)
+    }
     return try await prompter.showing(notice, while: waitForApproval)
   }
 
   /// `Sign in to <start URL>: open <URL> and check that it shows the code ABCD-EFGH (expires
   /// HH:MM).`
-  public static func notice(_ authorization: DeviceAuthorization, session: IdentityCenterSession, expiresAt: Date)
+  public static func notice(_ authorization: DeviceAuthorization, session: IdentityCenterSession, expiresAt: Date?)
     -> String
   {
     "IAM Identity Center sign-in for \(TerminalText.excerpt(session.startURL, limit: 200)): open "
       + "\(TerminalText.excerpt(authorization.browserURL, limit: 400)) and confirm the code "
-      + "\(TerminalText.excerpt(authorization.userCode, limit: 32)) (valid until \(LocalTime.system.format(expiresAt)))"
+      + "\(TerminalText.excerpt(authorization.userCode, limit: 32))"
+      + (expiresAt.map { " (valid until \(LocalTime.system.format($0)))" } ?? "")
   }
+}
+
+/// A ``Prompter`` that can count down to a deadline while it shows a notice (the TUI's modal
+/// shows how long the sign-in code stays valid).
+public protocol CountdownPrompter: Prompter {
+  /// Shows `notice` with the time left until `deadline` for as long as `work` runs; cancelling
+  /// the notice cancels `work`.
+  func showing<Value: Sendable>(
+    _ notice: String, until deadline: Date, while work: @escaping @Sendable () async throws -> Value
+  ) async throws -> Value
 }
 
 /// Valid IAM Identity Center access tokens for one session, from the shared token cache when

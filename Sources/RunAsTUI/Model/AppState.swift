@@ -62,6 +62,8 @@ public struct AppState: Sendable {
     public var input: String = ""
     /// The highlighted option of a choice.
     public var selection: Int = 0
+    /// For a notice: when what it waits for expires (a sign-in code), shown as a countdown.
+    public var deadline: Date?
 
     /// Creates a prompt of any kind.
     public init(id: Int, question: String, kind: Kind, profileName: String?) {

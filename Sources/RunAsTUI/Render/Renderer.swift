@@ -31,7 +31,7 @@ public enum Renderer {
     drawHints(state, row: layout.hintRow, into: &screen)
     if let browser = state.accountBrowser { drawAccountBrowser(browser, state: state, into: &screen) }
     if state.mode == .help { drawHelp(state, into: &screen) }
-    if let prompt = state.prompts.first { drawPrompt(prompt, into: &screen) }
+    if let prompt = state.prompts.first { drawPrompt(prompt, now: state.now, into: &screen) }
     return screen
   }
 
@@ -449,7 +449,7 @@ public enum Renderer {
     _ = drawBox(title: " keys ", lines: lines, width: 76, into: &screen)
   }
 
-  static func drawPrompt(_ prompt: AppState.Prompt, into screen: inout ScreenBuffer) {
+  static func drawPrompt(_ prompt: AppState.Prompt, now: Date, into screen: inout ScreenBuffer) {
     let title =
       " " + (prompt.kind == .notice ? "waiting" : "input needed") + (prompt.profileName.map { ": " + $0 } ?? "") + " "
     switch prompt.kind {
@@ -472,6 +472,15 @@ public enum Renderer {
     case .notice:
       var lines = [PaneLine(text: "")]
       lines += indented(prompt.question, width: 56).map { PaneLine(text: $0.text, style: .accent) }
+      if let deadline = prompt.deadline {
+        let status = CredentialStatus(expiration: deadline, now: now, margin: .zero)
+        switch status {
+        case .valid(let left), .expiring(let left):
+          lines += [PaneLine(text: ""), PaneLine(text: "expires in \(CredentialStatus.format(left))", style: .warning)]
+        case .expired, .none:
+          lines += [PaneLine(text: ""), PaneLine(text: "expired", style: .bad)]
+        }
+      }
       lines += [PaneLine(text: ""), PaneLine(text: "Esc cancel", style: .modal)]
       _ = drawBox(title: title, lines: lines, width: 60, into: &screen)
     }
