@@ -435,3 +435,48 @@ struct ConsoleSignInTests {
     #expect(errors.first?.contains("the AWS sign-in endpoint refused the credentials (HTTP 400)") == true)
   }
 }
+
+@Suite("IAM Identity Center in the TUI", .serialized)
+struct IdentityCenterTUITests {
+  @Test func accountBrowserSignsInWritesAProfileAndOpensAShellAsIt() async throws {
+    let world = try await IdentityCenterScenario()
+    let environment = world.environment(
+      world.browser().merging(["TERM": "xterm-256color", "SHELL": "/bin/sh", "ENV": "", "PS1": "tui-shell$ "]) {
+        $1
+      })
+    let session = try await TUISession(environment: environment, directory: world.sandbox.home.path)
+    try await session.waitFor("nowhere")
+    try await session.send("j", "j")
+    try await session.waitFor("details: dev")
+    // Not signed in: the browser's listing signs in (the "browser" approves), then lists.
+    try await session.send("b")
+    try await session.waitFor("Security Audit")
+    let header = try await session.waitFor("SSO corp")
+    #expect(header.contains("SSO corp 59m") || header.contains("SSO corp 1h"))
+
+    try await session.send("/")
+    try await session.send("sandbox", literal: true)
+    try await session.send("Enter")
+    try await session.waitFor("1 of 12 roles")
+    try await session.send("p")
+    try await session.waitFor("wrote [profile sandbox-administratoraccess]")
+    let config = try String(contentsOfFile: world.sandbox.configFile, encoding: .utf8)
+    #expect(config.hasPrefix(IdentityCenterScenario.config))
+    #expect(
+      config.hasSuffix(
+        "[profile sandbox-administratoraccess]\nsso_session = corp\nsso_account_id = 555555555555\n"
+          + "sso_role_name = AdministratorAccess\nregion = eu-west-1\n"))
+
+    // ⏎ opens a shell as the selected account and role.
+    try await session.send("Enter")
+    try await session.waitFor("tui-shell$")
+    try await session.send(
+      "python3 -c \"import boto3; print('ARN', boto3.client('sts').get_caller_identity()['Arn'])\"", literal: true)
+    try await session.send("Enter")
+    try await session.waitFor("ARN arn:aws:sts::555555555555:assumed-role/AdministratorAccess/alice@example.com")
+    try await session.send("exit", literal: true)
+    try await session.send("Enter")
+    try await session.waitFor("sandbox-administratoraccess")
+    #expect(try await world.sso.calls()["StartDeviceAuthorization"] == 1)
+  }
+}
