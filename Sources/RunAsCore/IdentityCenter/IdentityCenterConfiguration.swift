@@ -70,9 +70,20 @@ public enum IdentityCenterConfiguration {
   static let profileKeys = ["sso_session", "sso_start_url", "sso_account_id", "sso_role_name"]
 
   /// Whether `section` sets any Identity Center key.
+  ///
+  /// Every profile resolution asks, the cached-credential path's included: one pass over the
+  /// entries that compares only keys starting with `sso_`.
   public static func isIdentityCenterProfile(_ section: INISection?) -> Bool {
     guard let section else { return false }
-    return profileKeys.contains { value(section.entry($0)) != nil }
+    for entry in section.entries where entry.key.utf8.count > 4 && !entry.value.isEmpty {
+      var bytes = entry.key.utf8.makeIterator()
+      guard bytes.next().map(asciiLowercased) == UInt8(ascii: "s"),
+        bytes.next().map(asciiLowercased) == UInt8(ascii: "s"),
+        bytes.next().map(asciiLowercased) == UInt8(ascii: "o"), bytes.next() == UInt8(ascii: "_")
+      else { continue }
+      if profileKeys.contains(where: { asciiCaseInsensitiveEquals(entry.key, $0) }), value(entry) != nil { return true }
+    }
+    return false
   }
 
   /// The Identity Center settings of the profile whose section is `section`, or `nil` when it
