@@ -82,3 +82,11 @@ extension ResolvedProfile {
     return "\(role.account)-\(role.roleName)"
   }
 }
+
+extension CredentialError {
+  /// Why a kind whose login this build cannot do yet (SAML, OIDC) has no chain.
+  static func singleSignOnUnavailable(for profile: ResolvedProfile) -> CredentialError {
+    CredentialError(
+      message: "profile \"\(profile.displayName)\" uses single sign-on, which this build cannot do yet")
+  }
+}

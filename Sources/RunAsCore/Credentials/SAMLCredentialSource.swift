@@ -32,11 +32,3 @@ struct SAMLCredentialSource: CredentialSource {
     ]
   }
 }
-
-extension CredentialError {
-  /// The chain of a SAML or OIDC profile, which this build cannot log in for.
-  static func singleSignOnUnavailable(for profile: ResolvedProfile) -> CredentialError {
-    CredentialError(
-      message: "profile \"\(profile.displayName)\" uses single sign-on, which this build cannot do yet")
-  }
-}
