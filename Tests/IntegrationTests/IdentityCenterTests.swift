@@ -292,6 +292,19 @@ struct IdentityCenterTests {
         == true, "\(after.output())")
   }
 
+  @Test func awsCLILogoutEndsTheSessionAwsRunasSignedIn() async throws {
+    let world = try await IdentityCenterScenario()
+    try await world.signIn()
+    let (aws, arguments, environment) = world.awsCLI(["sso", "logout"])
+    let logout = try await run(aws, arguments, environment: environment)
+    #expect(logout.exitCode == 0, "\(logout.output())")
+    #expect(try await world.sso.calls()["Logout"] == 1)
+    #expect(!FileManager.default.fileExists(atPath: world.sessionTokenFile))
+    let after = try await world.runAs(["-O", "json", "dev"])
+    #expect(after.exitCode == 1)
+    #expect(IdentityCenterScenario.errorLines(after).first?.contains("not signed in to IAM Identity Center") == true)
+  }
+
   @Test func logoutOfEverythingRemovesTheCLIsCachesToo() async throws {
     let world = try await IdentityCenterScenario()
     try await world.signIn()
