@@ -83,6 +83,14 @@ enum AWSRunAs {
       return try await ServeCommand.parse(rest).run(global: global)
     case "update":
       return try await UpdateCommand.run(environment: ProcessEnvironment.current())
+    case "shell":
+      return try await SubcommandParsing.parse(ShellCommand.self, rest)?.run(global: global) ?? 0
+    case "forward":
+      return try await SubcommandParsing.parse(ForwardCommand.self, rest)?.run(global: global) ?? 0
+    case "ssm":
+      return try await SSMCommand.run(rest, global: global)
+    case "ecr":
+      return try await SubcommandParsing.parse(ECRCommand.self, rest)?.run(global: global) ?? 0
     case "help", "h":
       print(RunAsCommand.helpText())
       return 0

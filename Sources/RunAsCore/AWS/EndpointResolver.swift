@@ -172,10 +172,14 @@ public enum EndpointResolver {
           reason: "no region configured for \(service)")
       }
       return ServiceEndpoint(
-        url: "https://\(service).\(region).\(partition.dnsSuffix)", signingRegion: region,
-        service: signingName)
+        url: "https://\(defaultHostPrefixes[service] ?? service).\(region).\(partition.dnsSuffix)",
+        signingRegion: region, service: signingName)
     }
   }
+
+  /// Services whose default host name does not start with their signing name (ECR's API is
+  /// `api.ecr.<region>.amazonaws.com`, signed as `ecr`).
+  static let defaultHostPrefixes = ["ecr": "api.ecr"]
 
   /// The service-specific variable, e.g. `AWS_ENDPOINT_URL_STS` or `AWS_ENDPOINT_URL_ELASTIC_BEANSTALK`.
   ///

@@ -36,6 +36,10 @@ public enum Event: Sendable {
   case switchboardActivated(profile: String?)
   /// A launched shell ended.
   case shellExited(profile: String, result: Result<Int32, Failure>)
+  /// Credentials for an SSM shell on `target` are ready (`expiration` on success), or cannot be had.
+  case ssmShellCredentialsFetched(profile: String, target: String, result: Result<Date?, Failure>)
+  /// An SSM shell ended: the plugin's exit status, or why it could not run.
+  case ssmShellExited(profile: String, target: String, result: Result<Int32, Failure>)
   /// A background failure to report in the flash line.
   case failed(Failure)
 }
@@ -68,6 +72,10 @@ public enum Effect: Sendable, Equatable {
   case diagnose(profile: String)
   /// Leave the screen and run a shell under the role.
   case launchShell(profile: String)
+  /// Check the session plugin and get credentials (prompting as needed) for an SSM shell on `target`.
+  case fetchCredentialsForSSMShell(profile: String, target: String)
+  /// Leave the screen and run an SSM shell on `target` with the profile's credentials.
+  case launchSSMShell(profile: String, target: String)
   /// Make the switchboard serve the profile.
   case activate(profile: String)
   /// Re-read the config and credentials files.

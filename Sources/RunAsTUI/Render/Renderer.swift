@@ -424,6 +424,7 @@ public enum Renderer {
     let keys: [(String, String)] = [
       ("j k ↑ ↓", "move"), ("g G Home End", "first / last"), ("PgUp PgDn", "page"),
       ("/", "filter by name, account, role (⏎ keeps, Esc clears)"), ("⏎", "open a shell under the selected role"),
+      ("x", "SSM shell on an instance (asks for the target)"),
       ("r / R", "get credentials / force a refresh"), ("w", "whoami (GetCallerIdentity)"),
       ("d", "diagnose (the checks of aws-runas -D)"), ("i", "details: settings and where they come from"),
       ("a", "serve this profile on the switchboard"), ("s", "sort: name → expiry → kind"),

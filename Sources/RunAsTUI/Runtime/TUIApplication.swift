@@ -161,6 +161,24 @@ public final class TUIApplication {
       activate(name, engine: engine)
     case .launchShell(let name):
       launchShell(name, engine: engine)
+    case .fetchCredentialsForSSMShell(let name, let target):
+      Task.detached {
+        do {
+          // No prompt for credentials when the session cannot run anyway.
+          _ = try await SessionManagerPlugin.locate(environment: engine.environment)
+          let profile = try engine.resolve(name)
+          let provider = try engine.provider(
+            for: profile, mfa: MFACodeSource(presetCode: nil, prompter: prompts.prompter(for: name)))
+          let credentials = try await provider.credentials(validFor: RunAsEngine.refreshMargin)
+          inbox.post(
+            .ssmShellCredentialsFetched(profile: name, target: target, result: .success(credentials.expiration)))
+        } catch {
+          inbox.post(
+            .ssmShellCredentialsFetched(profile: name, target: target, result: .failure(Failure(describing: error))))
+        }
+      }
+    case .launchSSMShell(let name, let target):
+      launchSSMShell(name, target: target, engine: engine)
     }
   }
 
@@ -257,6 +275,29 @@ public final class TUIApplication {
     // would expire on the next tick.
     _ = Reducer.reduce(&state, .tick(Date()))
     for effect in Reducer.reduce(&state, .shellExited(profile: name, result: result)) { perform(effect) }
+    isDirty = true
+  }
+
+  private func launchSSMShell(_ name: String, target: String, engine: RunAsEngine) {
+    terminal.suspend()
+    let result: Result<Int32, Failure> = wait {
+      do {
+        return .success(try await SSMShellLauncher.run(profileName: name, target: target, engine: engine))
+      } catch {
+        return .failure(Failure(describing: error))
+      }
+    }
+    if case .failure(let failure) = result {
+      writeError("aws-runas-tui: \(failure.message)\n")
+    }
+    terminal.resume()
+    let size = terminal.size
+    _ = Reducer.reduce(&state, .resize(rows: size.rows, columns: size.columns))
+    // No ticks while the session ran: without the clock moved on, the flash would expire at once.
+    _ = Reducer.reduce(&state, .tick(Date()))
+    for effect in Reducer.reduce(&state, .ssmShellExited(profile: name, target: target, result: result)) {
+      perform(effect)
+    }
     isDirty = true
   }
 

@@ -1,3 +1,5 @@
+import RunAsCore
+
 #if canImport(FoundationEssentials)
   import FoundationEssentials
 #else
@@ -80,6 +82,24 @@ public enum Reducer {
         flash(&state, "cannot launch a shell for \(profile): \(failure.message)", isError: true)
       }
       return [.reloadCaches]
+    case .ssmShellCredentialsFetched(let profile, let target, let result):
+      state.fetching.remove(profile)
+      switch result {
+      case .success(let expiration):
+        if let expiration { state.expirations[profile] = expiration }
+        return [.launchSSMShell(profile: profile, target: target)]
+      case .failure(let failure):
+        flash(&state, "\(profile): \(failure.message)", isError: true)
+        return []
+      }
+    case .ssmShellExited(let profile, let target, let result):
+      switch result {
+      case .success(let status):
+        flash(&state, "SSM shell on \(target) for \(profile) ended with status \(status)", isError: status != 0)
+      case .failure(let failure):
+        flash(&state, "SSM shell on \(target) for \(profile): \(failure.message)", isError: true)
+      }
+      return [.reloadCaches]
     case .failed(let failure):
       flash(&state, failure.message, isError: true)
       return []
@@ -109,7 +129,7 @@ public enum Reducer {
     // Every kind of prompt is cancelled the same way.
     if key == .escape || key == .control("c") {
       let prompt = state.prompts.removeFirst()
-      return [.cancelPrompt(id: prompt.id)]
+      return prompt.purpose == .engine ? [.cancelPrompt(id: prompt.id)] : []
     }
     switch state.prompts[0].kind {
     case .text: return handleTextPromptKey(key, in: &state)
@@ -143,6 +163,9 @@ public enum Reducer {
     switch key {
     case .enter:
       let prompt = state.prompts.removeFirst()
+      if case .ssmShellTarget(let profile) = prompt.purpose {
+        return startSSMShell(profile: profile, target: prompt.input, in: &state)
+      }
       return [.answerPrompt(id: prompt.id, answer: prompt.input)]
     case .backspace:
       if !state.prompts[0].input.isEmpty { state.prompts[0].input.removeLast() }
@@ -206,7 +229,8 @@ public enum Reducer {
     case .control("r"):
       flash(&state, "re-reading the configuration…", isError: false)
       return [.reloadConfiguration]
-    case .enter, .character("r"), .character("R"), .character("w"), .character("d"), .character("a"):
+    case .enter, .character("r"), .character("R"), .character("w"), .character("d"), .character("a"),
+      .character("x"):
       return act(on: key, in: &state)
     default:
       break
@@ -246,9 +270,27 @@ public enum Reducer {
       return [.whoami(profile: name)]
     case .character("a"):
       return [.activate(profile: name)]
+    case .character("x"):
+      var prompt = AppState.Prompt(
+        id: 0, question: "SSM shell target (instance ID, tag:value, IP address or DNS name): ", isSecret: false,
+        profileName: name)
+      prompt.purpose = .ssmShellTarget(profile: name)
+      state.prompts.append(prompt)
+      return []
     default:
       return []
     }
+  }
+
+  /// The target prompt of `x` was answered: credentials first (they may need a prompt of their own).
+  private static func startSSMShell(profile: String, target: String, in state: inout AppState) -> [Effect] {
+    let target = SessionTarget.trimmed(target)
+    guard !target.isEmpty else {
+      flash(&state, "no SSM target given", isError: true)
+      return []
+    }
+    state.fetching.insert(profile)
+    return [.fetchCredentialsForSSMShell(profile: profile, target: target)]
   }
 
   private static func move(_ key: Key, in state: inout AppState) {
