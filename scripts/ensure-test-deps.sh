@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs what the integration tests need, only if missing; silent when all is present.
-#   apt: tmux, libncurses-dev (TUI tests)
+#   apt: tmux, libncurses-dev (TUI tests); awscli = AWS CLI v2 at /usr/bin/aws on Debian 12
+#        (`aws sso login` interop with Tests/Support/sso_emulator.py; the pip awscli is v1)
 #   pip: moto[server], boto3, awscli (Tests/Support/sts_emulator.py and CLI cross-checks)
 # Meant for root on Debian; uses sudo otherwise. Safe to run repeatedly.
 set -euo pipefail
 
-APT_PACKAGES=(tmux libncurses-dev)
+APT_PACKAGES=(tmux libncurses-dev awscli)
 # The emulator uses moto internals (IAM MFA device model, server app), so moto is pinned.
 PIP_PACKAGES=("moto[server]==5.2.1" boto3 awscli)
 

@@ -24,8 +24,8 @@ struct SSMInstanceConnectKeyTests {
     func makeKey(_ name: String, type: String = "ed25519", passphrase: String = "") async throws -> String {
       let keygen = try #require(ChildProcess.findExecutable("ssh-keygen", path: environment["PATH"]))
       let result = try await CapturedProcess.run(
-        keygen, arguments: ["-q", "-t", type, "-N", passphrase, "-C", "test@example", "-f", "\(path)/.ssh/\(name)"],
-        environment: environment, timeout: .seconds(300))
+        [keygen, "-q", "-t", type, "-N", passphrase, "-C", "test@example", "-f", "\(path)/.ssh/\(name)"],
+        environment: environment, timeLimit: .seconds(300))
       #expect(result.exitStatus == 0)
       return try String(contentsOfFile: "\(path)/.ssh/\(name).pub", encoding: .utf8)
     }

@@ -165,6 +165,16 @@ public enum EndpointResolver {
     case "iam":
       return ServiceEndpoint(
         url: partition.iamURL, signingRegion: partition.iamSigningRegion, service: "iam")
+    case "sso", "sso-oidc":
+      // IAM Identity Center: the access portal and SSO-OIDC have their own host names.
+      guard let region else {
+        throw EndpointConfigurationError(
+          source: "set sso_region", value: "", reason: "no region configured for \(service)")
+      }
+      let host = service == "sso" ? "portal.sso" : "oidc"
+      return ServiceEndpoint(
+        url: "https://\(host).\(region).\(partition.dnsSuffix)", signingRegion: region,
+        service: service == "sso" ? "awsssoportal" : "sso-oauth")
     default:
       guard let region else {
         throw EndpointConfigurationError(

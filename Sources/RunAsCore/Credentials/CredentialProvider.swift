@@ -49,12 +49,22 @@ public struct StaticCredentialProvider: CredentialProvider {
   public var cacheFile: CredentialCacheFile? { nil }
 }
 
-/// Supplies MFA codes: the one given with `-o`/`MFA_CODE`, otherwise by asking the user.
+/// Supplies MFA codes: the one given with `-o`/`MFA_CODE`, else the profile's `mfa_process`,
+/// otherwise by asking the user.
 public struct MFACodeSource: Sendable {
   /// A code given up front (`-o`, `MFA_CODE`).
   public let presetCode: String?
   /// Asks the user when there is no preset code.
   public let prompter: any Prompter
+  /// The profile's `mfa_process`, run before any prompt.
+  public private(set) var process: MFAProcess?
+
+  /// This source with `process` run before any prompt.
+  public func using(_ process: MFAProcess?) -> MFACodeSource {
+    var source = self
+    source.process = process
+    return source
+  }
 
   /// Creates the source.
   public init(presetCode: String?, prompter: any Prompter) {
@@ -65,6 +75,7 @@ public struct MFACodeSource: Sendable {
   /// A code for the MFA device `serial`.
   public func code(for serial: String) async throws -> String {
     if let presetCode { return presetCode }
+    if let process { return try await process.code(for: serial) }
     do {
       let answer = try await prompter.ask("MFA token code: ", isSecret: false)
       let code = answer.trimmingCharacters(in: .whitespacesAndNewlines)

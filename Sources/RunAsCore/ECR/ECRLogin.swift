@@ -51,9 +51,9 @@ public struct ECRLogin: Sendable {
     let (username, password) = try authorization.credentials()
     logger.debug("docker login --username \(username) --password-stdin \(registry.host)")
     let result = try await CapturedProcess.run(
-      dockerPath, arguments: ["login", "--username", username, "--password-stdin", registry.host],
+      [dockerPath, "login", "--username", username, "--password-stdin", registry.host],
       environment: environment, standardInput: Array(password.utf8), standardOutput: .inherit,
-      standardError: .inherit, timeout: nil)
+      standardError: .inherit, timeLimit: nil)
     guard result.exitStatus == 0 else {
       throw ECRLoginError(message: "docker login to \(registry.host) failed with exit status \(result.exitStatus)")
     }

@@ -51,7 +51,8 @@ public enum SSHIdentityKeys {
     var listed: [String] = []
     if let ssh = ChildProcess.findExecutable("ssh", path: environment["PATH"]),
       let result = try? await CapturedProcess.run(
-        ssh, arguments: ["-G", "-l", user, "-p", String(port), "--", host], environment: environment),
+        [ssh, "-G", "-l", user, "-p", String(port), "--", host], environment: environment, standardError: .discard,
+        timeLimit: .seconds(10)),
       result.exitStatus == 0
     {
       listed = identityFiles(inSSHConfigDump: result.outputText)
@@ -96,7 +97,8 @@ public enum SSHIdentityKeys {
     // An empty passphrase: a protected key fails instead of prompting, and is skipped.
     guard
       let result = try? await CapturedProcess.run(
-        keygen, arguments: ["-y", "-P", "", "-f", file], environment: environment),
+        [keygen, "-y", "-P", "", "-f", file], environment: environment, standardError: .discard,
+        timeLimit: .seconds(10)),
       result.exitStatus == 0
     else { return nil }
     return acceptedPublicKey(fromLine: result.outputText)

@@ -32,12 +32,15 @@ public struct SessionManagerPlugin: Sendable, Equatable {
     guard let path = ChildProcess.findExecutable(programName, path: environment["PATH"]) else {
       throw SessionManagerPluginError.notFound
     }
-    let result: CapturedProcess.Result
+    let result: CapturedProcess.Outcome
     do {
       result = try await CapturedProcess.run(
-        path, arguments: ["--version"], environment: environment, standardOutput: .capture, standardError: .discard)
-    } catch let failure as CapturedProcess.Failure {
+        [path, "--version"], environment: environment, standardError: .discard, timeLimit: .seconds(10))
+    } catch let failure as ChildProcess.LaunchError {
       throw SessionManagerPluginError.unreadableVersion(path: path, output: failure.message)
+    }
+    if result.timedOut {
+      throw SessionManagerPluginError.unreadableVersion(path: path, output: "it did not answer --version within 10s")
     }
     let output = SessionTarget.trimmed(result.outputText)
     guard result.exitStatus == 0, let version = PluginVersion(output) else {

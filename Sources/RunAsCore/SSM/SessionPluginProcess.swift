@@ -97,7 +97,7 @@ public enum SessionPluginProcess {
     }
     let pid = spawned
     signalForwardingTarget = pid
-    let exitStatus = try await DedicatedThread.run { CapturedProcess.waitForExit(pid) }
+    let exitStatus = try await DedicatedThread.run { ChildProcess.reap(pid).exitCode }
     let signal = forwardedSignal
     return Outcome(exitStatus: exitStatus, forwardedSignal: signal == 0 ? nil : signal)
   }

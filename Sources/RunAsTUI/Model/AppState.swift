@@ -72,6 +72,8 @@ public struct AppState: Sendable {
     public var selection: Int = 0
     /// Who waits for the answer.
     public var purpose: Purpose = .engine
+    /// For a notice: when what it waits for expires (a sign-in code), shown as a countdown.
+    public var deadline: Date?
 
     /// Creates a prompt of any kind.
     public init(id: Int, question: String, kind: Kind, profileName: String?) {
@@ -184,6 +186,11 @@ public struct AppState: Sendable {
   public var screenColumns: Int = 80
   /// Set when the user asked to quit.
   public var wantsQuit = false
+  /// The account browser, while it is open (`b`).
+  public var accountBrowser: AccountBrowser?
+  /// Token expiry per IAM Identity Center session in use (`sso-session "corp"` → date), for the
+  /// header.
+  public var identityCenterSessions: [String: Date] = [:]
 
   /// An empty state at `now`.
   public init(now: Date) {

@@ -42,6 +42,22 @@ public enum Event: Sendable {
   case ssmShellExited(profile: String, target: String, result: Result<Int32, Failure>)
   /// A background failure to report in the flash line.
   case failed(Failure)
+  /// The account browser's listing for `profile`'s session arrived (or failed).
+  case accountsLoaded(profile: String, result: Result<[AccountRoleEntry], Failure>)
+  /// A profile was written to the config file (its path on success); then `followUp`.
+  case profileWritten(name: String, result: Result<String, Failure>, followUp: AccountBrowser.FollowUp)
+  /// A console sign-in URL was made for `profile`: opened in the browser, or to be shown.
+  case consoleReady(profile: String, result: Result<ConsoleOutcome, Failure>)
+  /// Token expiry of the Identity Center sessions the profiles use.
+  case identityCenterSessionsLoaded([String: Date])
+}
+
+/// What became of a console sign-in URL.
+public enum ConsoleOutcome: Sendable, Equatable {
+  /// The browser was opened with it.
+  case opened
+  /// No browser: the URL, to show.
+  case url(String)
 }
 
 /// An error as the user reads it.
@@ -90,4 +106,10 @@ public enum Effect: Sendable, Equatable {
   case cancelPrompt(id: Int)
   /// Leave the program.
   case quit
+  /// List the accounts and roles of `profile`'s Identity Center session (signing in if needed).
+  case loadAccounts(profile: String)
+  /// Write `[profile name]` for `entry` of `from`'s session into the config file, then `followUp`.
+  case writeProfile(from: String, entry: AccountRoleEntry, name: String, followUp: AccountBrowser.FollowUp)
+  /// Make a console sign-in URL for `profile` and open it in the browser.
+  case openConsole(profile: String)
 }

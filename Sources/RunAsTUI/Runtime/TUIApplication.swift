@@ -179,6 +179,8 @@ public final class TUIApplication {
       }
     case .launchSSMShell(let name, let target):
       launchSSMShell(name, target: target, engine: engine)
+    case .loadAccounts, .writeProfile, .openConsole:
+      IdentityCenterEffects(engine: engine, inbox: inbox, prompts: prompts, environment: environment).perform(effect)
     }
   }
 
@@ -206,8 +208,10 @@ public final class TUIApplication {
     let rows = state.rows
     let inbox = self.inbox
     cacheDirectoryStamp = POSIXFile.modificationTime(engine.files.cacheDirectory)
+    let environment = self.environment
     Task.detached {
       inbox.post(.expirationsLoaded(CacheReader.expirations(of: rows)))
+      inbox.post(.identityCenterSessionsLoaded(CacheReader.identityCenterSessions(of: rows, environment: environment)))
     }
   }
 

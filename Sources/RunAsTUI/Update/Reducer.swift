@@ -103,6 +103,22 @@ public enum Reducer {
     case .failed(let failure):
       flash(&state, failure.message, isError: true)
       return []
+    case .accountsLoaded(let profile, let result):
+      AccountBrowserReducer.accountsLoaded(profile: profile, result: result, in: &state)
+      // A sign-in may have renewed the session's token: the header shows its expiry.
+      return [.reloadCaches]
+    case .profileWritten(let name, let result, let followUp):
+      return AccountBrowserReducer.profileWritten(name: name, result: result, followUp: followUp, in: &state)
+    case .consoleReady(let profile, let result):
+      switch result {
+      case .success(.opened): flash(&state, "opened the AWS console for \(profile)", isError: false)
+      case .success(.url(let url)): flash(&state, "console for \(profile) (no browser): \(url)", isError: false)
+      case .failure(let failure): flash(&state, "console for \(profile): \(failure.message)", isError: true)
+      }
+      return []
+    case .identityCenterSessionsLoaded(let sessions):
+      state.identityCenterSessions = sessions
+      return []
     }
   }
 
@@ -110,6 +126,7 @@ public enum Reducer {
 
   private static func handle(_ key: Key, in state: inout AppState) -> [Effect] {
     if !state.prompts.isEmpty { return handlePromptKey(key, in: &state) }
+    if state.accountBrowser != nil { return AccountBrowserReducer.handle(key, in: &state) }
     switch state.mode {
     case .help:
       switch key {
@@ -230,8 +247,10 @@ public enum Reducer {
       flash(&state, "re-reading the configuration…", isError: false)
       return [.reloadConfiguration]
     case .enter, .character("r"), .character("R"), .character("w"), .character("d"), .character("a"),
-      .character("x"):
+      .character("x"), .character("o"):
       return act(on: key, in: &state)
+    case .character("b"):
+      return AccountBrowserReducer.open(in: &state)
     default:
       break
     }
@@ -277,6 +296,9 @@ public enum Reducer {
       prompt.purpose = .ssmShellTarget(profile: name)
       state.prompts.append(prompt)
       return []
+    case .character("o"):
+      flash(&state, "signing in to the AWS console as \(name)…", isError: false)
+      return [.openConsole(profile: name)]
     default:
       return []
     }
