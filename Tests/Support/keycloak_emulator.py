@@ -1123,7 +1123,7 @@ class Context:
             for value in values:  # Keycloak's role list mapper with "Single Role Attribute" off
                 attribute(ROLE_ATTRIBUTE, [value])
         attribute(SESSION_NAME_ATTRIBUTE, [user["session_name"] or user["email"] or user["username"]])
-        if client["session_duration"] is not None:
+        if client["session_duration"]:  # 0 or null: no SessionDuration attribute
             attribute(SESSION_DURATION_ATTRIBUTE, [str(client["session_duration"])])
 
         keys = (emulator.foreign_keys() if faults["saml_signing_key"] == "foreign"
