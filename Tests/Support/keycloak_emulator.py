@@ -98,7 +98,7 @@ import threading
 import time
 import uuid
 from datetime import datetime, timedelta, timezone
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 import pyotp
 from cryptography import x509
@@ -531,8 +531,6 @@ class Emulator:
         if args.get("response_type") != "code":
             return fail("unsupported_response_type", "Client is not allowed to initiate browser "
                         "login with given response_type. Standard flow is disabled for the client.")
-        if "openid" not in (args.get("scope") or "").split():
-            pass  # Keycloak issues tokens without openid too, just no id_token; aws-runas sends it
         challenge, method = args.get("code_challenge"), args.get("code_challenge_method")
         if challenge and method not in ("S256", "plain"):
             return fail("invalid_request", "Invalid parameter: code challenge method is not "
@@ -548,7 +546,7 @@ class Emulator:
         target = {"protocol": "openid-connect", "client_id": client["client_id"],
                   "redirect_uri": redirect_uri, "state": state, "nonce": args.get("nonce"),
                   "code_challenge": challenge, "code_challenge_method": method,
-                  "scope": args.get("scope") or "openid"}
+                  "scope": args.get("scope") or ""}
         session = ctx.identity_session()
         if session is not None:
             return ctx.oidc_redirect(target, session)
@@ -643,11 +641,15 @@ class Emulator:
                 "scope": grant["scope"], "expires": issued + client["refresh_token_seconds"]}
         scope = " ".join(dict.fromkeys(["openid", "email", "profile"]
                                        + (grant["scope"] or "").split()))
-        response = json_response(200, {
+        body = {
             "access_token": access_token, "expires_in": lifetime,
             "refresh_expires_in": client["refresh_token_seconds"], "refresh_token": refresh_token,
             "token_type": "Bearer", "id_token": id_token, "not-before-policy": 0,
-            "session_state": session["id"], "scope": scope})
+            "session_state": session["id"], "scope": scope}
+        if "openid" not in (grant["scope"] or "").split():
+            del body["id_token"]  # like Keycloak: no openid scope, no id_token
+            body["scope"] = " ".join(s for s in scope.split() if s != "openid")
+        response = json_response(200, body)
         response.headers["Cache-Control"] = "no-store"
         response.headers["Pragma"] = "no-cache"
         return response

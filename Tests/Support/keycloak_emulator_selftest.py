@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Self-test of keycloak_emulator.py with real consumers: a requests session with a cookie jar
-plays the browser, signxml verifies the SAML signatures against the realm certificate, moto
+plays the browser, signxml and xmlsec1 verify the SAML signatures against the realm certificate, moto
 (through sts_emulator.py) takes the assertion in AssumeRoleWithSAML and the id_token in
 AssumeRoleWithWebIdentity, and authlib validates the id_token against the JWKS.
 
@@ -12,8 +12,11 @@ import argparse
 import base64
 import hashlib
 import json
+import os
 import secrets
+import subprocess
 import sys
+import tempfile
 import time
 import traceback
 import warnings
@@ -94,6 +97,25 @@ class Forms(HTMLParser):
 
     def says(self, message):
         return message in " ".join(self.text)
+
+
+def xmlsec1_verifies(xml, certificate, signature_of):
+    """xmlsec1 (what pysaml2 verifies with) checks the Signature child of the Response or the
+    Assertion with the realm certificate's key."""
+    xpath = {"Response": "/*[local-name()='Response']/*[local-name()='Signature']",
+             "Assertion": "//*[local-name()='Assertion']/*[local-name()='Signature']"}[signature_of]
+    with tempfile.TemporaryDirectory() as folder:
+        document, cert = os.path.join(folder, "response.xml"), os.path.join(folder, "cert.pem")
+        with open(document, "wb") as file:
+            file.write(xml)
+        with open(cert, "w") as file:
+            file.write(certificate)
+        result = subprocess.run(
+            ["xmlsec1", "--verify", "--pubkey-cert-pem", cert,
+             "--id-attr:ID", "urn:oasis:names:tc:SAML:2.0:protocol:Response",
+             "--id-attr:ID", "urn:oasis:names:tc:SAML:2.0:assertion:Assertion",
+             "--node-xpath", xpath, document], capture_output=True, text=True)
+    return result.returncode == 0
 
 
 class SelfTest:
@@ -185,6 +207,8 @@ class SelfTest:
                                         id_attribute="ID")
         assert verified.signed_xml.get("ID") == assertion.get("ID")
         assert verified.signed_xml.find("ds:Signature", SAML_NS) is None  # enveloped: removed
+        for signature_of in ("Response", "Assertion"):
+            assert xmlsec1_verifies(xml, self.certificate(), signature_of), signature_of
         document = etree.fromstring(xml)
         assert document.get("Destination") == "https://signin.aws.amazon.com/saml"
         data = document.find("saml:Assertion/saml:Subject/saml:SubjectConfirmation/"
@@ -344,6 +368,8 @@ class SelfTest:
                 pass
             else:
                 raise AssertionError("an assertion signed by a foreign key verified")
+        for signature_of in ("Response", "Assertion"):
+            assert not xmlsec1_verifies(foreign, self.certificate(), signature_of), signature_of
         unsigned = base64.b64decode(assertion_for({"unsigned_assertion": True}))
         assert etree.fromstring(unsigned).find(".//ds:Signature", SAML_NS) is None
         other = base64.b64decode(assertion_for({"saml_roles": [[READ_ROLE, PROVIDER]]}))
@@ -436,6 +462,9 @@ class SelfTest:
         _, _, _, query = self.oidc_authorize(requests.Session())
         missing = self.exchange(discovery, query["code"], "")
         assert missing.json()["error_description"] == "PKCE code verifier not specified"
+        _, _, verifier, query = self.oidc_authorize(requests.Session(), scope="profile")
+        no_openid = self.exchange(discovery, query["code"], verifier).json()
+        assert "id_token" not in no_openid and no_openid["access_token"], no_openid
         _, _, _, plain = self.oidc_authorize(requests.Session(), code_challenge_method="plain")
         assert plain["error"] == "invalid_request", plain
         bad_redirect = requests.get(discovery["authorization_endpoint"], allow_redirects=False,
