@@ -90,9 +90,7 @@ import copy
 import hashlib
 import html
 import json
-import os
 import secrets
-import signal
 import sys
 import threading
 import time
@@ -109,8 +107,9 @@ from joserfc import jwt
 from joserfc.jwk import OctKey, RSAKey
 from lxml import etree
 from signxml import XMLSigner
-from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
+
+import loopback_server
 
 AWS_SIGNIN_URL = "https://signin.aws.amazon.com/saml"
 AWS_SP_ENTITY_ID = "urn:amazon:webservices"
@@ -1197,9 +1196,7 @@ def html_page(title, content):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
-    parser.add_argument("--exit-on-stdin-eof", action="store_true",
-                        help="exit when stdin is closed (the test runner went away)")
+    loopback_server.add_arguments(parser)
     parser.add_argument("--config", help="a JSON file like POST /_emulator/config takes")
     args = parser.parse_args()
 
@@ -1212,29 +1209,7 @@ def main():
         except (OSError, ValueError, ConfigError) as error:
             print(f"keycloak_emulator: --config {args.config}: {error}", file=sys.stderr)
             sys.exit(2)
-    app = Emulator(config)
-    server = make_server("127.0.0.1", args.port, app, threaded=True)
-
-    def stop(*_):
-        # shutdown() waits for serve_forever() to return: never call it on that thread.
-        threading.Thread(target=server.shutdown, daemon=True).start()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    if args.exit_on_stdin_eof:
-        def watch_stdin():
-            # os.read, not sys.stdin: a daemon thread blocked in a buffered reader makes
-            # interpreter shutdown abort.
-            while os.read(sys.stdin.fileno(), 4096):
-                pass
-            stop()
-        threading.Thread(target=watch_stdin, daemon=True).start()
-
-    print(f"PORT {server.server_port}", flush=True)
-    try:
-        server.serve_forever()
-    finally:
-        server.server_close()
+    loopback_server.serve(Emulator(config), args)
 
 
 if __name__ == "__main__":
