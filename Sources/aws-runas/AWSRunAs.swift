@@ -13,7 +13,7 @@ enum AWSRunAs {
   /// (An array: building a `Set` costs more at start-up than the few comparisons it would save.)
   static let subcommandWords: [String] = [
     "diagnose", "diag", "list", "ls", "serve", "srv", "ssm", "ecr", "password", "passwd", "pw",
-    "update", "shell", "forward", "help", "h",
+    "update", "shell", "forward", "help", "h", "sso", "console",
   ]
 
   /// Synchronous: `credential_process` and shell prompts run `aws-runas` on every call, and a
@@ -83,6 +83,18 @@ enum AWSRunAs {
       return try await ServeCommand.parse(rest).run(global: global)
     case "update":
       return try await UpdateCommand.run(environment: ProcessEnvironment.current())
+    case "shell":
+      return try await SubcommandParsing.parse(ShellCommand.self, rest)?.run(global: global) ?? 0
+    case "forward":
+      return try await SubcommandParsing.parse(ForwardCommand.self, rest)?.run(global: global) ?? 0
+    case "ssm":
+      return try await SSMCommand.run(rest, global: global)
+    case "ecr":
+      return try await SubcommandParsing.parse(ECRCommand.self, rest)?.run(global: global) ?? 0
+    case "sso":
+      return try await SSOCommand.parse(rest).run(global: global)
+    case "console":
+      return try await ConsoleCommand.parse(rest).run(global: global)
     case "help", "h":
       print(RunAsCommand.helpText())
       return 0

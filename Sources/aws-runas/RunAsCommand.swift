@@ -17,7 +17,8 @@ struct RunAsCommand: ParsableCommand {
   static let abstract = "Create an environment for interacting with the AWS API using an assumed role."
   static let discussion = """
     Commands: diagnose [profile], list mfa|roles [profile], serve ec2|ecs [profile], password <profile>,
-    ssm shell|forward|ssh <profile> <target>, ecr login <profile>, shell, forward, help.
+    ssm shell|forward|ssh <profile> <target>, ecr login <profile>, sso login|logout|list [profile],
+    console [profile], shell, forward, help.
     Without a command, prints the profile's credentials as shell variables (-O json for
     credential_process), or runs the given program with them.
     """

@@ -165,6 +165,16 @@ public enum EndpointResolver {
     case "iam":
       return ServiceEndpoint(
         url: partition.iamURL, signingRegion: partition.iamSigningRegion, service: "iam")
+    case "sso", "sso-oidc":
+      // IAM Identity Center: the access portal and SSO-OIDC have their own host names.
+      guard let region else {
+        throw EndpointConfigurationError(
+          source: "set sso_region", value: "", reason: "no region configured for \(service)")
+      }
+      let host = service == "sso" ? "portal.sso" : "oidc"
+      return ServiceEndpoint(
+        url: "https://\(host).\(region).\(partition.dnsSuffix)", signingRegion: region,
+        service: service == "sso" ? "awsssoportal" : "sso-oauth")
     default:
       guard let region else {
         throw EndpointConfigurationError(
@@ -172,10 +182,14 @@ public enum EndpointResolver {
           reason: "no region configured for \(service)")
       }
       return ServiceEndpoint(
-        url: "https://\(service).\(region).\(partition.dnsSuffix)", signingRegion: region,
-        service: signingName)
+        url: "https://\(defaultHostPrefixes[service] ?? service).\(region).\(partition.dnsSuffix)",
+        signingRegion: region, service: signingName)
     }
   }
+
+  /// Services whose default host name does not start with their signing name (ECR's API is
+  /// `api.ecr.<region>.amazonaws.com`, signed as `ecr`).
+  static let defaultHostPrefixes = ["ecr": "api.ecr"]
 
   /// The service-specific variable, e.g. `AWS_ENDPOINT_URL_STS` or `AWS_ENDPOINT_URL_ELASTIC_BEANSTALK`.
   ///

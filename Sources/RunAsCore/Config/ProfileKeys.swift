@@ -23,6 +23,7 @@ enum ProfileKeys {
       if key == "mfa_serial" { return .text(.mfaSerial) }
     case 11:
       if key == "external_id" { return .text(.externalId) }
+      if key == "mfa_process" { return .text(.mfaProcess) }
     case 12:
       if key == "auth_browser" { return .text(.authBrowser) }
       if key == "endpoint_url" { return .text(.endpointURL) }
@@ -65,6 +66,7 @@ enum ProfileKeys {
   static let environmentFields: [(variable: String, field: Field)] = [
     ("MFA_SERIAL", .text(.mfaSerial)),
     ("MFA_TYPE", .text(.mfaType)),
+    ("MFA_PROCESS", .text(.mfaProcess)),
     ("EXTERNAL_ID", .text(.externalId)),
     ("AWS_ROLE_SESSION_NAME", .text(.roleSessionName)),
     ("SESSION_TOKEN_DURATION", .sessionTokenDuration),

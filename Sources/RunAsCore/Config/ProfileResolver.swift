@@ -269,9 +269,12 @@ public struct ProfileResolver: Sendable {
         hasWebIdentityURL: settings.webIdentityAuthURL.isPresent,
         hasRoleARN: settings.roleArn.isPresent, isRoleARNProfile: false)
     }
+    // Identity Center keys are read from the profile's own section only, as the AWS CLI does.
+    let identityCenter = try IdentityCenterConfiguration.profile(section: section, in: files.config)
     return ResolvedProfile(
       name: name, settings: consume settings, source: isSelfSourced ? nil : source?.profile,
-      staticCredentials: staticCredentials, isRoleARNProfile: false, kind: kind)
+      staticCredentials: staticCredentials, isRoleARNProfile: false,
+      kind: kind == .iamUser && identityCenter != nil ? .identityCenter : kind, identityCenter: identityCenter)
   }
 
   /// Whether `section` sets `key` to a non-empty value.

@@ -71,6 +71,7 @@ public struct ProfileSettings: Sendable, Equatable {
     case webIdentityAuthURL, webIdentityUsername, webIdentityProvider, webIdentityTokenFile
     case webIdentityClientID, webIdentityRedirectURI, federatedUsername, authBrowser
     case endpointURL, stsRegionalEndpoints, servicesSection
+    case mfaProcess
   }
 
   /// The string-valued setting for `key`.
@@ -100,6 +101,7 @@ public struct ProfileSettings: Sendable, Equatable {
       case .endpointURL: endpointURL
       case .stsRegionalEndpoints: stsRegionalEndpoints
       case .servicesSection: servicesSection
+      case .mfaProcess: mfaProcess
       }
     }
     set {
@@ -127,6 +129,7 @@ public struct ProfileSettings: Sendable, Equatable {
       case .endpointURL: endpointURL = newValue
       case .stsRegionalEndpoints: stsRegionalEndpoints = newValue
       case .servicesSection: servicesSection = newValue
+      case .mfaProcess: mfaProcess = newValue
       }
     }
   }
@@ -179,6 +182,9 @@ public struct ProfileSettings: Sendable, Equatable {
   public var stsRegionalEndpoints: Setting<String>?
   /// `services`: the name of the `[services name]` section with per-service settings.
   public var servicesSection: Setting<String>?
+  /// `mfa_process` / `MFA_PROCESS`: a command whose standard output is the MFA code (e.g. a
+  /// YubiKey OATH reader), run before any prompt.
+  public var mfaProcess: Setting<String>?
   /// `session_token_duration` / `SESSION_TOKEN_DURATION`: session token lifetime.
   public var sessionTokenDuration: Setting<Duration>?
   /// `credentials_duration` / `CREDENTIALS_DURATION`: role credentials lifetime.
@@ -229,6 +235,7 @@ public struct ProfileSettings: Sendable, Equatable {
     Self.take(&endpointURL, newer.endpointURL)
     Self.take(&stsRegionalEndpoints, newer.stsRegionalEndpoints)
     Self.take(&servicesSection, newer.servicesSection)
+    Self.take(&mfaProcess, newer.mfaProcess)
     if let value = newer.sessionTokenDuration?.value, value != .zero {
       sessionTokenDuration = newer.sessionTokenDuration
     }
@@ -270,6 +277,7 @@ public struct ProfileSettings: Sendable, Equatable {
       case .none = endpointURL,
       case .none = stsRegionalEndpoints,
       case .none = servicesSection,
+      case .none = mfaProcess,
       case .none = sessionTokenDuration,
       case .none = credentialsDuration,
       case .none = durationSeconds
@@ -299,6 +307,7 @@ public struct ProfileSettings: Sendable, Equatable {
     add("source_profile", sourceProfile)
     add("mfa_serial", mfaSerial)
     add("mfa_type", mfaType)
+    add("mfa_process", mfaProcess)
     add("external_id", externalId)
     add("role_session_name", roleSessionName)
     add("session_token_duration", sessionTokenDuration)
@@ -367,6 +376,9 @@ public enum ProfileKind: Sendable, Equatable {
   case oidc
   /// A role ARN given instead of a profile name, assumed with `[default]` or environment keys.
   case roleARN
+  /// IAM Identity Center (`sso_session` or `sso_start_url`, `sso_account_id`, `sso_role_name`):
+  /// the device sign-in, then GetRoleCredentials.
+  case identityCenter
 }
 
 /// A profile after resolution: merged settings with provenance, its source profile, and the
@@ -386,11 +398,14 @@ public final class ResolvedProfile: Sendable {
   public let isRoleARNProfile: Bool
   /// How credentials are obtained for this profile.
   public let kind: ProfileKind
+  /// The Identity Center settings of the profile's own section, when it has any.
+  public let identityCenter: IdentityCenterProfile?
 
   /// Creates a resolved profile; ``ProfileResolver`` is the usual way to get one.
   public init(
     name: String, settings: ProfileSettings, source: ResolvedProfile?,
-    staticCredentials: StaticCredentials?, isRoleARNProfile: Bool, kind: ProfileKind
+    staticCredentials: StaticCredentials?, isRoleARNProfile: Bool, kind: ProfileKind,
+    identityCenter: IdentityCenterProfile? = nil
   ) {
     self.name = name
     self.settings = settings
@@ -398,6 +413,7 @@ public final class ResolvedProfile: Sendable {
     self.staticCredentials = staticCredentials
     self.isRoleARNProfile = isRoleARNProfile
     self.kind = kind
+    self.identityCenter = identityCenter
   }
 
   /// The profiles credentials flow through, from the base (whose credentials come from keys or

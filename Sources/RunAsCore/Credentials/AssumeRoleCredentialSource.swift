@@ -6,8 +6,8 @@
 /// - duration ≤ 1 h: keys → GetSessionToken with MFA (cached per source profile, shared by every
 ///   role using it) → AssumeRole without MFA;
 /// - duration > 1 h: keys → AssumeRole with MFA in the call;
-/// - a source profile that is itself a role: the source's chain → AssumeRole (≤ 1 h, as AWS
-///   limits role chaining).
+/// - a source profile that is itself a role, or an IAM Identity Center profile: the source's
+///   chain → AssumeRole (≤ 1 h, as AWS limits role chaining).
 struct AssumeRoleCredentialSource: CredentialSource {
   /// `role` or `role ARN`.
   let label: String
@@ -23,7 +23,7 @@ struct AssumeRoleCredentialSource: CredentialSource {
 
     let base: any CredentialProvider
     var directMFASerial: String? = nil
-    if let source = profile.source, source.settings.roleArn != nil {
+    if let source = profile.source, source.settings.roleArn != nil || source.kind == .identityCenter {
       base = try builder.provider(for: source)
       if duration > DurationLimits.roleChainingMaximum {
         logger.debug("role chaining limits \(profile.displayName) to 1h0m0s")
@@ -39,7 +39,7 @@ struct AssumeRoleCredentialSource: CredentialSource {
     }
     return AssumeRoleProvider(
       base: base, roleARN: roleARN, sessionName: { builder.sessionName(for: profile) }, duration: duration,
-      externalID: profile.settings.externalId?.value, mfaSerial: directMFASerial, mfa: builder.mfa,
+      externalID: profile.settings.externalId?.value, mfaSerial: directMFASerial, mfa: builder.mfa(for: profile),
       cache: Self.cacheFile(for: profile, in: builder.cacheDirectory), sts: builder.sts, now: builder.now)
   }
 

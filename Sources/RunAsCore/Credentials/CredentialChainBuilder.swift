@@ -58,7 +58,14 @@ public struct CredentialChainBuilder: Sendable {
     let duration = DurationLimits.sessionToken.clamp(profile.settings.sessionTokenDuration?.value, logger: logger)
     return SessionTokenProvider(
       base: keys, cache: Self.sessionTokenCacheFile(for: profile, in: cacheDirectory),
-      duration: duration, mfaSerial: profile.settings.mfaSerial?.value, mfa: mfa, sts: sts, now: now)
+      duration: duration, mfaSerial: profile.settings.mfaSerial?.value, mfa: mfa(for: profile), sts: sts,
+      now: now)
+  }
+
+  /// The MFA source for `profile`: the builder's, with the profile's `mfa_process` if it has one.
+  func mfa(for profile: ResolvedProfile) -> MFACodeSource {
+    guard let command = profile.settings.mfaProcess?.value, !command.isEmpty else { return mfa }
+    return mfa.using(MFAProcess(commandLine: command, environment: environment))
   }
 
   /// The session token's cache file, `.aws_session_token_<base>`: shared by every role whose chain

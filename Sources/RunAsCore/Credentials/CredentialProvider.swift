@@ -49,12 +49,22 @@ public struct StaticCredentialProvider: CredentialProvider {
   public var cacheFile: CredentialCacheFile? { nil }
 }
 
-/// Supplies MFA codes: the one given with `-o`/`MFA_CODE`, otherwise by asking the user.
+/// Supplies MFA codes: the one given with `-o`/`MFA_CODE`, else the profile's `mfa_process`,
+/// otherwise by asking the user.
 public struct MFACodeSource: Sendable {
   /// A code given up front (`-o`, `MFA_CODE`).
   public let presetCode: String?
   /// Asks the user when there is no preset code.
   public let prompter: any Prompter
+  /// The profile's `mfa_process`, run before any prompt.
+  public private(set) var process: MFAProcess?
+
+  /// This source with `process` run before any prompt.
+  public func using(_ process: MFAProcess?) -> MFACodeSource {
+    var source = self
+    source.process = process
+    return source
+  }
 
   /// Creates the source.
   public init(presetCode: String?, prompter: any Prompter) {
@@ -65,6 +75,7 @@ public struct MFACodeSource: Sendable {
   /// A code for the MFA device `serial`.
   public func code(for serial: String) async throws -> String {
     if let presetCode { return presetCode }
+    if let process { return try await process.code(for: serial) }
     do {
       let answer = try await prompter.ask("MFA token code: ", isSecret: false)
       let code = answer.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -122,16 +133,12 @@ public struct SessionTokenProvider: CredentialProvider {
   }
 
   public func credentials(validFor margin: Duration) async throws -> AWSCredentials {
-    if let hit = cachedCredentials(validFor: margin) { return hit }
-    return try await cache.withLock {
-      // Another process may have refreshed the token while this one waited for the lock.
-      if let hit = cachedCredentials(validFor: margin) { return hit }
+    try await cache.refresh(unlessCached: { cachedCredentials(validFor: margin) }) {
       let code: String?
       if let mfaSerial { code = try await mfa.code(for: mfaSerial) } else { code = nil }
       let fresh = try await sts.getSessionToken(
         credentials: base, duration: duration, mfaSerial: mfaSerial, tokenCode: code)
-      try cache.store(CachedCredentials(credentials: fresh, mfaSerial: mfaSerial ?? ""))
-      return fresh
+      return CachedCredentials(credentials: fresh, mfaSerial: mfaSerial ?? "")
     }
   }
 }
@@ -187,9 +194,7 @@ public struct AssumeRoleProvider: CredentialProvider {
   }
 
   public func credentials(validFor margin: Duration) async throws -> AWSCredentials {
-    if let hit = cachedCredentials(validFor: margin) { return hit }
-    return try await cache.withLock {
-      if let hit = cachedCredentials(validFor: margin) { return hit }
+    try await cache.refresh(unlessCached: { cachedCredentials(validFor: margin) }) {
       // The caller only needs the base credentials long enough to make this one call.
       let baseCredentials = try await base.credentials(validFor: .seconds(60))
       let code: String?
@@ -197,8 +202,7 @@ public struct AssumeRoleProvider: CredentialProvider {
       let fresh = try await sts.assumeRole(
         credentials: baseCredentials, roleARN: roleARN, sessionName: sessionName(),
         duration: duration, externalID: externalID, mfaSerial: mfaSerial, tokenCode: code)
-      try cache.store(CachedCredentials(credentials: fresh, mfaSerial: mfaSerial ?? ""))
-      return fresh
+      return CachedCredentials(credentials: fresh, mfaSerial: mfaSerial ?? "")
     }
   }
 }

@@ -62,6 +62,7 @@ extension ProfileKind {
     case .roleARN: AssumeRoleCredentialSource(label: "role ARN")
     case .saml: SAMLCredentialSource()
     case .oidc: WebIdentityCredentialSource()
+    case .identityCenter: IdentityCenterCredentialSource()
     }
   }
 }

@@ -66,13 +66,18 @@ public enum ChildProcess {
   /// aws-runas exits. So everything above 2 is closed in the child, whoever opened it.
   ///
   /// - Returns: 0, or the error number `posix_spawn` returns.
+  ///
+  /// - Parameter redirect: Adds the child's own redirections of descriptors 0–2 (dup2, open), which
+  ///   run before everything above 2 is closed.
   public static func spawn(
     _ pid: inout pid_t, _ executable: String, attributes: UnsafeMutablePointer<posix_spawnattr_t>?,
-    _ argv: [UnsafeMutablePointer<CChar>?], _ envp: [UnsafeMutablePointer<CChar>?]
+    _ argv: [UnsafeMutablePointer<CChar>?], _ envp: [UnsafeMutablePointer<CChar>?],
+    redirect: (inout posix_spawn_file_actions_t) -> Void = { _ in }
   ) -> Int32 {
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
+    redirect(&actions)
     if let closeFrom = addCloseFrom {
       let status = closeFrom(&actions, 3)
       if status != 0 { return status }
@@ -162,16 +167,16 @@ public enum ChildProcess {
   /// Waits, off the concurrency pool, for the child `pid` to end.
   static func waitForTermination(of pid: pid_t) async -> Termination {
     await withCheckedContinuation { continuation in
-      DispatchQueue.global().async {
-        var waitStatus: Int32 = 0
-        while waitpid(pid, &waitStatus, 0) < 0 && errno == EINTR {}
-        let low = waitStatus & 0x7f
-        if low == 0 {
-          continuation.resume(returning: .exited((waitStatus >> 8) & 0xff))
-        } else {
-          continuation.resume(returning: .signalled(low))
-        }
-      }
+      DispatchQueue.global().async { continuation.resume(returning: reap(pid)) }
     }
+  }
+
+  /// Waits for the child `pid` to end, blocking the calling thread (never call it on the
+  /// concurrency pool: use ``DedicatedThread``).
+  static func reap(_ pid: pid_t) -> Termination {
+    var waitStatus: Int32 = 0
+    while waitpid(pid, &waitStatus, 0) < 0 && errno == EINTR {}
+    let low = waitStatus & 0x7f
+    return low == 0 ? .exited((waitStatus >> 8) & 0xff) : .signalled(low)
   }
 }

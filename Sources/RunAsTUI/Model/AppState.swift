@@ -40,6 +40,14 @@ public struct AppState: Sendable {
 
   /// A question from the engine, shown as a modal.
   public struct Prompt: Sendable, Equatable {
+    /// Who waits for the answer.
+    public enum Purpose: Sendable, Equatable {
+      /// The engine, through the prompt broker (answered with ``Effect/answerPrompt(id:answer:)``).
+      case engine
+      /// The reducer itself: the target of an SSM shell on the profile (`x`).
+      case ssmShellTarget(profile: String)
+    }
+
     /// What kind of answer the prompt wants.
     public enum Kind: Sendable, Equatable {
       /// Typed text; masked when secret (passwords).
@@ -62,6 +70,10 @@ public struct AppState: Sendable {
     public var input: String = ""
     /// The highlighted option of a choice.
     public var selection: Int = 0
+    /// Who waits for the answer.
+    public var purpose: Purpose = .engine
+    /// For a notice: when what it waits for expires (a sign-in code), shown as a countdown.
+    public var deadline: Date?
 
     /// Creates a prompt of any kind.
     public init(id: Int, question: String, kind: Kind, profileName: String?) {
@@ -174,6 +186,11 @@ public struct AppState: Sendable {
   public var screenColumns: Int = 80
   /// Set when the user asked to quit.
   public var wantsQuit = false
+  /// The account browser, while it is open (`b`).
+  public var accountBrowser: AccountBrowser?
+  /// Token expiry per IAM Identity Center session in use (`sso-session "corp"` → date), for the
+  /// header.
+  public var identityCenterSessions: [String: Date] = [:]
 
   /// An empty state at `now`.
   public init(now: Date) {

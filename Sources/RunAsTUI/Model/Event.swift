@@ -36,8 +36,28 @@ public enum Event: Sendable {
   case switchboardActivated(profile: String?)
   /// A launched shell ended.
   case shellExited(profile: String, result: Result<Int32, Failure>)
+  /// Credentials for an SSM shell on `target` are ready (`expiration` on success), or cannot be had.
+  case ssmShellCredentialsFetched(profile: String, target: String, result: Result<Date?, Failure>)
+  /// An SSM shell ended: the plugin's exit status, or why it could not run.
+  case ssmShellExited(profile: String, target: String, result: Result<Int32, Failure>)
   /// A background failure to report in the flash line.
   case failed(Failure)
+  /// The account browser's listing for `profile`'s session arrived (or failed).
+  case accountsLoaded(profile: String, result: Result<[AccountRoleEntry], Failure>)
+  /// A profile was written to the config file (its path on success); then `followUp`.
+  case profileWritten(name: String, result: Result<String, Failure>, followUp: AccountBrowser.FollowUp)
+  /// A console sign-in URL was made for `profile`: opened in the browser, or to be shown.
+  case consoleReady(profile: String, result: Result<ConsoleOutcome, Failure>)
+  /// Token expiry of the Identity Center sessions the profiles use.
+  case identityCenterSessionsLoaded([String: Date])
+}
+
+/// What became of a console sign-in URL.
+public enum ConsoleOutcome: Sendable, Equatable {
+  /// The browser was opened with it.
+  case opened
+  /// No browser: the URL, to show.
+  case url(String)
 }
 
 /// An error as the user reads it.
@@ -68,6 +88,10 @@ public enum Effect: Sendable, Equatable {
   case diagnose(profile: String)
   /// Leave the screen and run a shell under the role.
   case launchShell(profile: String)
+  /// Check the session plugin and get credentials (prompting as needed) for an SSM shell on `target`.
+  case fetchCredentialsForSSMShell(profile: String, target: String)
+  /// Leave the screen and run an SSM shell on `target` with the profile's credentials.
+  case launchSSMShell(profile: String, target: String)
   /// Make the switchboard serve the profile.
   case activate(profile: String)
   /// Re-read the config and credentials files.
@@ -82,4 +106,10 @@ public enum Effect: Sendable, Equatable {
   case cancelPrompt(id: Int)
   /// Leave the program.
   case quit
+  /// List the accounts and roles of `profile`'s Identity Center session (signing in if needed).
+  case loadAccounts(profile: String)
+  /// Write `[profile name]` for `entry` of `from`'s session into the config file, then `followUp`.
+  case writeProfile(from: String, entry: AccountRoleEntry, name: String, followUp: AccountBrowser.FollowUp)
+  /// Make a console sign-in URL for `profile` and open it in the browser.
+  case openConsole(profile: String)
 }

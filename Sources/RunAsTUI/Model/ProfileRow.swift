@@ -60,8 +60,11 @@ public struct ProfileRow: Sendable {
       let settings = profile.settings
       let role = settings.roleArn.flatMap { try? RoleARN(parsing: $0.value) }
       let source = profile.credentialSource
+      // An Identity Center profile names its account and role directly.
+      let sso = profile.kind == .identityCenter ? profile.identityCenter : nil
       self.init(
-        name: name, kind: source.label, account: role?.account ?? "", roleName: role?.roleName ?? "",
+        name: name, kind: source.label, account: sso?.accountID ?? role?.account ?? "",
+        roleName: sso?.roleName ?? role?.roleName ?? "",
         region: settings.region?.value ?? "", needsMFA: !(settings.mfaSerial?.value ?? "").isEmpty,
         cacheFile: source.cacheFile(for: profile, in: cacheDirectory)?.path, profile: profile)
     }

@@ -29,8 +29,9 @@ public enum Renderer {
     drawPane(state, in: layout.pane, into: &screen)
     drawStatus(state, row: layout.statusRow, into: &screen)
     drawHints(state, row: layout.hintRow, into: &screen)
+    if let browser = state.accountBrowser { drawAccountBrowser(browser, state: state, into: &screen) }
     if state.mode == .help { drawHelp(state, into: &screen) }
-    if let prompt = state.prompts.first { drawPrompt(prompt, into: &screen) }
+    if let prompt = state.prompts.first { drawPrompt(prompt, now: state.now, into: &screen) }
     return screen
   }
 
@@ -41,6 +42,7 @@ public enum Renderer {
     var parts = [" aws-runas-tui \(state.version)", "config \(state.configPath)"]
     if let drift = state.clockDrift { parts.append("clock drift \(formatDrift(drift))") }
     parts.append("active: \(state.activeProfile ?? "none")")
+    parts += identityCenterHeader(state)
     screen.write(parts.joined(separator: " │ "), row: 0, column: 0, style: .header)
     var line = " switchboard: starting…"
     if let url = state.switchboardURL, let token = state.switchboardToken {
@@ -379,6 +381,13 @@ public enum Renderer {
       case .choice: hints = [("j/k", "move"), ("1-9", "pick"), ("⏎", "choose"), ("Esc", "cancel")]
       case .notice: hints = [("Esc", "cancel")]
       }
+    } else if let browser = state.accountBrowser {
+      hints =
+        browser.isFiltering
+        ? [("type", "to filter"), ("⏎", "keep"), ("Esc", "clear")]
+        : [
+          ("j/k", "move"), ("/", "filter"), ("⏎", "shell"), ("p", "write profile"), ("o", "console"), ("Esc", "close"),
+        ]
     } else {
       switch state.mode {
       case .filtering: hints = [("type", "to filter"), ("⏎", "keep"), ("Esc", "clear"), ("↑/↓", "move")]
@@ -424,9 +433,11 @@ public enum Renderer {
     let keys: [(String, String)] = [
       ("j k ↑ ↓", "move"), ("g G Home End", "first / last"), ("PgUp PgDn", "page"),
       ("/", "filter by name, account, role (⏎ keeps, Esc clears)"), ("⏎", "open a shell under the selected role"),
+      ("x", "SSM shell on an instance (asks for the target)"),
       ("r / R", "get credentials / force a refresh"), ("w", "whoami (GetCallerIdentity)"),
       ("d", "diagnose (the checks of aws-runas -D)"), ("i", "details: settings and where they come from"),
-      ("a", "serve this profile on the switchboard"), ("s", "sort: name → expiry → kind"),
+      ("a", "serve this profile on the switchboard"), ("o / b", "open the AWS console / browse SSO accounts"),
+      ("s", "sort: name → expiry → kind"),
       ("Ctrl-R", "re-read the config files"), ("? Esc", "close this help"), ("q Ctrl-C", "quit"),
     ]
     var lines = keys.map { PaneLine(text: $0.0.padded(to: 14) + $0.1) }
@@ -439,7 +450,7 @@ public enum Renderer {
     _ = drawBox(title: " keys ", lines: lines, width: 76, into: &screen)
   }
 
-  static func drawPrompt(_ prompt: AppState.Prompt, into screen: inout ScreenBuffer) {
+  static func drawPrompt(_ prompt: AppState.Prompt, now: Date, into screen: inout ScreenBuffer) {
     let title =
       " " + (prompt.kind == .notice ? "waiting" : "input needed") + (prompt.profileName.map { ": " + $0 } ?? "") + " "
     switch prompt.kind {
@@ -462,6 +473,15 @@ public enum Renderer {
     case .notice:
       var lines = [PaneLine(text: "")]
       lines += indented(prompt.question, width: 56).map { PaneLine(text: $0.text, style: .accent) }
+      if let deadline = prompt.deadline {
+        let status = CredentialStatus(expiration: deadline, now: now, margin: .zero)
+        switch status {
+        case .valid(let left), .expiring(let left):
+          lines += [PaneLine(text: ""), PaneLine(text: "expires in \(CredentialStatus.format(left))", style: .warning)]
+        case .expired, .none:
+          lines += [PaneLine(text: ""), PaneLine(text: "expired", style: .bad)]
+        }
+      }
       lines += [PaneLine(text: ""), PaneLine(text: "Esc cancel", style: .modal)]
       _ = drawBox(title: title, lines: lines, width: 60, into: &screen)
     }

@@ -1,6 +1,12 @@
 import RunAsCore
 import Synchronization
 
+#if canImport(FoundationEssentials)
+  import FoundationEssentials
+#else
+  import Foundation
+#endif
+
 /// Bridges the engine's ``Prompter`` questions to modals: a question is posted to the loop as an
 /// event, and the caller waits until the user answers (or cancels) in the UI.
 public final class PromptBroker: Sendable {
@@ -64,12 +70,15 @@ public final class PromptBroker: Sendable {
   }
 
   func showing<Value: Sendable>(
-    _ notice: String, profileName: String?, while work: @escaping @Sendable () async throws -> Value
+    _ notice: String, profileName: String?, deadline: Date? = nil,
+    while work: @escaping @Sendable () async throws -> Value
   ) async throws -> Value {
     let id = nextID()
     let task = Task { try await work() }
     state.withLock { $0.notices[id] = { task.cancel() } }
-    inbox.post(.promptRequested(AppState.Prompt(id: id, question: notice, kind: .notice, profileName: profileName)))
+    var prompt = AppState.Prompt(id: id, question: notice, kind: .notice, profileName: profileName)
+    prompt.deadline = deadline
+    inbox.post(.promptRequested(prompt))
     defer {
       state.withLock { waiting in
         waiting.notices[id] = nil
@@ -131,8 +140,8 @@ public struct PromptCancelled: UserFacingError, Sendable {
   public var hint: String? { nil }
 }
 
-/// The TUI's ``Prompter``: modals inside the interface.
-struct ModalPrompter: Prompter {
+/// The TUI's ``Prompter``: modals inside the interface; a notice can count down to a deadline.
+struct ModalPrompter: CountdownPrompter {
   let broker: PromptBroker
   let profileName: String?
 
@@ -148,5 +157,11 @@ struct ModalPrompter: Prompter {
     _ notice: String, while work: @escaping @Sendable () async throws -> Value
   ) async throws -> Value {
     try await broker.showing(notice, profileName: profileName, while: work)
+  }
+
+  func showing<Value: Sendable>(
+    _ notice: String, until deadline: Date, while work: @escaping @Sendable () async throws -> Value
+  ) async throws -> Value {
+    try await broker.showing(notice, profileName: profileName, deadline: deadline, while: work)
   }
 }

@@ -161,6 +161,26 @@ public final class TUIApplication {
       activate(name, engine: engine)
     case .launchShell(let name):
       launchShell(name, engine: engine)
+    case .fetchCredentialsForSSMShell(let name, let target):
+      Task.detached {
+        do {
+          // No prompt for credentials when the session cannot run anyway.
+          _ = try await SessionManagerPlugin.locate(environment: engine.environment)
+          let profile = try engine.resolve(name)
+          let provider = try engine.provider(
+            for: profile, mfa: MFACodeSource(presetCode: nil, prompter: prompts.prompter(for: name)))
+          let credentials = try await provider.credentials(validFor: RunAsEngine.refreshMargin)
+          inbox.post(
+            .ssmShellCredentialsFetched(profile: name, target: target, result: .success(credentials.expiration)))
+        } catch {
+          inbox.post(
+            .ssmShellCredentialsFetched(profile: name, target: target, result: .failure(Failure(describing: error))))
+        }
+      }
+    case .launchSSMShell(let name, let target):
+      launchSSMShell(name, target: target, engine: engine)
+    case .loadAccounts, .writeProfile, .openConsole:
+      IdentityCenterEffects(engine: engine, inbox: inbox, prompts: prompts, environment: environment).perform(effect)
     }
   }
 
@@ -188,8 +208,10 @@ public final class TUIApplication {
     let rows = state.rows
     let inbox = self.inbox
     cacheDirectoryStamp = POSIXFile.modificationTime(engine.files.cacheDirectory)
+    let environment = self.environment
     Task.detached {
       inbox.post(.expirationsLoaded(CacheReader.expirations(of: rows)))
+      inbox.post(.identityCenterSessionsLoaded(CacheReader.identityCenterSessions(of: rows, environment: environment)))
     }
   }
 
@@ -239,10 +261,27 @@ public final class TUIApplication {
   }
 
   private func launchShell(_ name: String, engine: RunAsEngine) {
+    let result = runSuspended { try await ShellLauncher.run(profileName: name, engine: engine) }
+    for effect in Reducer.reduce(&state, .shellExited(profile: name, result: result)) { perform(effect) }
+    isDirty = true
+  }
+
+  private func launchSSMShell(_ name: String, target: String, engine: RunAsEngine) {
+    let result = runSuspended { try await SSMShellLauncher.run(profileName: name, target: target, engine: engine) }
+    for effect in Reducer.reduce(&state, .ssmShellExited(profile: name, target: target, result: result)) {
+      perform(effect)
+    }
+    isDirty = true
+  }
+
+  /// Runs a command that owns the terminal (a subshell, an SSM session) with the screen suspended,
+  /// and brings the screen back: its size may have changed, and the clock stood still meanwhile
+  /// (without moving it on, the exit message would expire on the next tick).
+  private func runSuspended(_ command: @escaping @Sendable () async throws -> Int32) -> Result<Int32, Failure> {
     terminal.suspend()
     let result: Result<Int32, Failure> = wait {
       do {
-        return .success(try await ShellLauncher.run(profileName: name, engine: engine))
+        return .success(try await command())
       } catch {
         return .failure(Failure(describing: error))
       }
@@ -253,11 +292,8 @@ public final class TUIApplication {
     terminal.resume()
     let size = terminal.size
     _ = Reducer.reduce(&state, .resize(rows: size.rows, columns: size.columns))
-    // The clock stood still while the shell ran: bring it up to now first, or the exit message
-    // would expire on the next tick.
     _ = Reducer.reduce(&state, .tick(Date()))
-    for effect in Reducer.reduce(&state, .shellExited(profile: name, result: result)) { perform(effect) }
-    isDirty = true
+    return result
   }
 
   /// Runs `body` on the concurrency pool and blocks this (main, non-pool) thread until it ends.

@@ -1,3 +1,5 @@
+import RunAsCore
+
 #if canImport(FoundationEssentials)
   import FoundationEssentials
 #else
@@ -80,8 +82,42 @@ public enum Reducer {
         flash(&state, "cannot launch a shell for \(profile): \(failure.message)", isError: true)
       }
       return [.reloadCaches]
+    case .ssmShellCredentialsFetched(let profile, let target, let result):
+      state.fetching.remove(profile)
+      switch result {
+      case .success(let expiration):
+        if let expiration { state.expirations[profile] = expiration }
+        return [.launchSSMShell(profile: profile, target: target)]
+      case .failure(let failure):
+        flash(&state, "\(profile): \(failure.message)", isError: true)
+        return []
+      }
+    case .ssmShellExited(let profile, let target, let result):
+      switch result {
+      case .success(let status):
+        flash(&state, "SSM shell on \(target) for \(profile) ended with status \(status)", isError: status != 0)
+      case .failure(let failure):
+        flash(&state, "SSM shell on \(target) for \(profile): \(failure.message)", isError: true)
+      }
+      return [.reloadCaches]
     case .failed(let failure):
       flash(&state, failure.message, isError: true)
+      return []
+    case .accountsLoaded(let profile, let result):
+      AccountBrowserReducer.accountsLoaded(profile: profile, result: result, in: &state)
+      // A sign-in may have renewed the session's token: the header shows its expiry.
+      return [.reloadCaches]
+    case .profileWritten(let name, let result, let followUp):
+      return AccountBrowserReducer.profileWritten(name: name, result: result, followUp: followUp, in: &state)
+    case .consoleReady(let profile, let result):
+      switch result {
+      case .success(.opened): flash(&state, "opened the AWS console for \(profile)", isError: false)
+      case .success(.url(let url)): flash(&state, "console for \(profile) (no browser): \(url)", isError: false)
+      case .failure(let failure): flash(&state, "console for \(profile): \(failure.message)", isError: true)
+      }
+      return []
+    case .identityCenterSessionsLoaded(let sessions):
+      state.identityCenterSessions = sessions
       return []
     }
   }
@@ -90,6 +126,7 @@ public enum Reducer {
 
   private static func handle(_ key: Key, in state: inout AppState) -> [Effect] {
     if !state.prompts.isEmpty { return handlePromptKey(key, in: &state) }
+    if state.accountBrowser != nil { return AccountBrowserReducer.handle(key, in: &state) }
     switch state.mode {
     case .help:
       switch key {
@@ -109,7 +146,7 @@ public enum Reducer {
     // Every kind of prompt is cancelled the same way.
     if key == .escape || key == .control("c") {
       let prompt = state.prompts.removeFirst()
-      return [.cancelPrompt(id: prompt.id)]
+      return prompt.purpose == .engine ? [.cancelPrompt(id: prompt.id)] : []
     }
     switch state.prompts[0].kind {
     case .text: return handleTextPromptKey(key, in: &state)
@@ -143,6 +180,9 @@ public enum Reducer {
     switch key {
     case .enter:
       let prompt = state.prompts.removeFirst()
+      if case .ssmShellTarget(let profile) = prompt.purpose {
+        return startSSMShell(profile: profile, target: prompt.input, in: &state)
+      }
       return [.answerPrompt(id: prompt.id, answer: prompt.input)]
     case .backspace:
       if !state.prompts[0].input.isEmpty { state.prompts[0].input.removeLast() }
@@ -206,8 +246,11 @@ public enum Reducer {
     case .control("r"):
       flash(&state, "re-reading the configuration…", isError: false)
       return [.reloadConfiguration]
-    case .enter, .character("r"), .character("R"), .character("w"), .character("d"), .character("a"):
+    case .enter, .character("r"), .character("R"), .character("w"), .character("d"), .character("a"),
+      .character("x"), .character("o"):
       return act(on: key, in: &state)
+    case .character("b"):
+      return AccountBrowserReducer.open(in: &state)
     default:
       break
     }
@@ -246,26 +289,37 @@ public enum Reducer {
       return [.whoami(profile: name)]
     case .character("a"):
       return [.activate(profile: name)]
+    case .character("x"):
+      var prompt = AppState.Prompt(
+        id: 0, question: "SSM shell target (instance ID, tag:value, IP address or DNS name): ", isSecret: false,
+        profileName: name)
+      prompt.purpose = .ssmShellTarget(profile: name)
+      state.prompts.append(prompt)
+      return []
+    case .character("o"):
+      flash(&state, "signing in to the AWS console as \(name)…", isError: false)
+      return [.openConsole(profile: name)]
     default:
       return []
     }
+  }
+
+  /// The target prompt of `x` was answered: credentials first (they may need a prompt of their own).
+  private static func startSSMShell(profile: String, target: String, in state: inout AppState) -> [Effect] {
+    let target = SessionTarget.trimmed(target)
+    guard !target.isEmpty else {
+      flash(&state, "no SSM target given", isError: true)
+      return []
+    }
+    state.fetching.insert(profile)
+    return [.fetchCredentialsForSSMShell(profile: profile, target: target)]
   }
 
   private static func move(_ key: Key, in state: inout AppState) {
     let count = state.visible.count
     guard count > 0 else { return }
     let page = Layout(rows: state.screenRows, columns: state.screenColumns).listCapacity
-    var target = state.selection
-    switch key {
-    case .character("j"), .down: target += 1
-    case .character("k"), .up: target -= 1
-    case .character("g"), .home: target = 0
-    case .character("G"), .end: target = count - 1
-    case .pageDown: target += page
-    case .pageUp: target -= page
-    default: break
-    }
-    state.selection = min(max(0, target), count - 1)
+    state.selection = ListNavigation.selection(after: key, from: state.selection, count: count, page: page)
     keepSelectionInView(&state)
   }
 
