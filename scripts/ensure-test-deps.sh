@@ -2,18 +2,19 @@
 # Installs what the integration tests need, only if missing; silent when all is present.
 #   apt: tmux, libncurses-dev (TUI tests); awscli = AWS CLI v2 at /usr/bin/aws on Debian 12
 #        (`aws sso login` interop with Tests/Support/sso_emulator.py; the pip awscli is v1)
-#   pip: moto[server], boto3, awscli (Tests/Support/sts_emulator.py and CLI cross-checks)
+#   pip: moto[server], boto3, awscli (Tests/Support/sts_emulator.py and CLI cross-checks),
+#        cryptography (Tests/Support/password_obfuscation.py, the second implementation of §6.6)
 # Meant for root on Debian; uses sudo otherwise. Safe to run repeatedly.
 set -euo pipefail
 
 APT_PACKAGES=(tmux libncurses-dev awscli)
 # The emulator uses moto internals (IAM MFA device model, server app), so moto is pinned.
-PIP_PACKAGES=("moto[server]==5.2.1" boto3 awscli)
+PIP_PACKAGES=("moto[server]==5.2.1" boto3 awscli cryptography)
 
 source "$(dirname "$0")/apt.sh"
 
 python_ready() {
-  python3 -c 'import moto.server, boto3, flask, flask_cors' >/dev/null 2>&1 \
+  python3 -c 'import moto.server, boto3, flask, flask_cors, cryptography' >/dev/null 2>&1 \
     && aws --version >/dev/null 2>&1
 }
 
