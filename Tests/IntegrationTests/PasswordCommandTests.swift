@@ -69,18 +69,24 @@ struct PasswordCommandTests {
     try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
   }
 
+  /// Runs `aws-runas <arguments>` on a tmux terminal, types `first` at `Password:` and `second`
+  /// at `Confirm password:`, and returns the screen once it has exited (`TUI-EXIT <status>`).
+  func typing(_ first: String, then second: String, to arguments: [String], in sandbox: Sandbox) async throws
+    -> String
+  {
+    let session = try await TUISession(
+      environment: sandbox.environment(), directory: sandbox.home.path, commandLine: [runAsBinary()] + arguments)
+    for (prompt, answer) in [("Password:", first), ("Confirm password:", second)] {
+      _ = try await session.waitFor(prompt)
+      try await session.send(answer, literal: true)
+      try await session.send("Enter")
+    }
+    return try await session.waitFor("TUI-EXIT")
+  }
+
   @Test func thePasswordTypedTwiceOnTheTerminalIsStoredUnderTheURL() async throws {
     let sandbox = try sandbox()
-    let session = try await TUISession(
-      environment: sandbox.environment(), directory: sandbox.home.path,
-      commandLine: [runAsBinary(), "password", "saml"])
-    _ = try await session.waitFor("Password:")
-    try await session.send("s3cret pw ✓", literal: true)
-    try await session.send("Enter")
-    _ = try await session.waitFor("Confirm password:")
-    try await session.send("s3cret pw ✓", literal: true)
-    try await session.send("Enter")
-    let screen = try await session.waitFor("TUI-EXIT")
+    let screen = try await typing("s3cret pw ✓", then: "s3cret pw ✓", to: ["password", "saml"], in: sandbox)
     #expect(screen.contains("TUI-EXIT 0"), "\(screen)")
     #expect(!screen.contains("s3cret"), "typed without echo")
 
@@ -94,16 +100,7 @@ struct PasswordCommandTests {
 
   @Test func differentAnswersStoreNothing() async throws {
     let sandbox = try sandbox()
-    let session = try await TUISession(
-      environment: sandbox.environment(), directory: sandbox.home.path,
-      commandLine: [runAsBinary(), "pw", "saml"])
-    _ = try await session.waitFor("Password:")
-    try await session.send("one", literal: true)
-    try await session.send("Enter")
-    _ = try await session.waitFor("Confirm password:")
-    try await session.send("two", literal: true)
-    try await session.send("Enter")
-    let screen = try await session.waitFor("TUI-EXIT")
+    let screen = try await typing("one", then: "two", to: ["pw", "saml"], in: sandbox)
     #expect(screen.contains("the two passwords typed differ; nothing was stored"), "\(screen)")
     #expect(screen.contains("TUI-EXIT 1"), "\(screen)")
     #expect(try String(contentsOfFile: sandbox.credentialsFile, encoding: .utf8) == Self.credentials)
