@@ -36,12 +36,13 @@ _aws_runas() {
   local profiles
   profiles="$(aws-runas --generate-bash-completion 2>/dev/null)"
   case "$first" in
-    "") COMPREPLY=($(compgen -W "list serve diagnose update help $profiles" -- "$cur")) ;;
+    "") COMPREPLY=($(compgen -W "list serve diagnose password update help $profiles" -- "$cur")) ;;
     list|ls) if [ -z "$second" ]; then COMPREPLY=($(compgen -W "roles mfa" -- "$cur"));
              else COMPREPLY=($(compgen -W "$profiles" -- "$cur")); fi ;;
     serve|srv) if [ -z "$second" ]; then COMPREPLY=($(compgen -W "ecs ec2" -- "$cur"));
                else COMPREPLY=($(compgen -W "$profiles" -- "$cur")); fi ;;
     diagnose|diag) COMPREPLY=($(compgen -W "$profiles" -- "$cur")) ;;
+    password|passwd|pw) if [ -z "$second" ]; then COMPREPLY=($(compgen -W "$profiles" -- "$cur")); fi ;;
     update|help|h) ;;
     *) COMPREPLY=($(compgen -c -- "$cur")) ;;  # after the profile: the command to run
   esac

@@ -16,11 +16,11 @@ function __aws_runas_no_positional
 end
 
 complete -c aws-runas -f
-complete -c aws-runas -n __aws_runas_no_positional -a 'list serve diagnose update help' -d command
+complete -c aws-runas -n __aws_runas_no_positional -a 'list serve diagnose password update help' -d command
 complete -c aws-runas -n __aws_runas_no_positional -a '(__aws_runas_profiles)' -d profile
 complete -c aws-runas -n '__fish_seen_subcommand_from list ls; and not __fish_seen_subcommand_from roles mfa' -a 'roles mfa'
 complete -c aws-runas -n '__fish_seen_subcommand_from serve srv; and not __fish_seen_subcommand_from ecs ec2' -a 'ecs ec2'
-complete -c aws-runas -n '__fish_seen_subcommand_from roles mfa ecs ec2 diagnose diag' -a '(__aws_runas_profiles)' -d profile
+complete -c aws-runas -n '__fish_seen_subcommand_from roles mfa ecs ec2 diagnose diag password passwd pw' -a '(__aws_runas_profiles)' -d profile
 complete -c aws-runas -n '__fish_seen_subcommand_from serve srv' -s p -l port -r -d 'port'
 complete -c aws-runas -n '__fish_seen_subcommand_from serve srv' -s H -l headless -d 'prompt on the terminal'
 complete -c aws-runas -s d -l duration -r -d 'session token duration'

@@ -5,18 +5,19 @@
 #        xmlsec1 (the Keycloak emulator's self-test verifies SAML signatures with it)
 #   pip: moto[server], boto3, awscli (Tests/Support/sts_emulator.py and CLI cross-checks);
 #        signxml, authlib, pyotp, requests (Tests/Support/keycloak_emulator.py: signed SAML
-#        Responses, RS256 id_tokens and TOTP; its self-test checks them with signxml and authlib)
+#        Responses, RS256 id_tokens and TOTP; its self-test checks them with signxml and authlib);
+#        cryptography (Tests/Support/password_obfuscation.py, the second implementation of §6.6)
 # Meant for root on Debian; uses sudo otherwise. Safe to run repeatedly.
 set -euo pipefail
 
 APT_PACKAGES=(tmux libncurses-dev awscli xmlsec1)
 # The emulator uses moto internals (IAM MFA device model, server app), so moto is pinned.
-PIP_PACKAGES=("moto[server]==5.2.1" boto3 awscli signxml authlib pyotp requests)
+PIP_PACKAGES=("moto[server]==5.2.1" boto3 awscli signxml authlib pyotp requests cryptography)
 
 source "$(dirname "$0")/apt.sh"
 
 python_ready() {
-  python3 -c 'import moto.server, boto3, flask, flask_cors, signxml, authlib, joserfc, pyotp, requests' \
+  python3 -c 'import moto.server, boto3, flask, flask_cors, signxml, authlib, joserfc, pyotp, requests, cryptography' \
     >/dev/null 2>&1 \
     && aws --version >/dev/null 2>&1
 }

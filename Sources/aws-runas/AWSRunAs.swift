@@ -95,6 +95,8 @@ enum AWSRunAs {
       return try await SSOCommand.parse(rest).run(global: global)
     case "console":
       return try await ConsoleCommand.parse(rest).run(global: global)
+    case "password", "passwd", "pw":
+      return try await PasswordCommand.parse(rest).run(global: global)
     case "help", "h":
       print(RunAsCommand.helpText())
       return 0

@@ -228,5 +228,8 @@ struct CommandSurfaceTests {
     #expect(try await complete(["aws-runas", "serve", "ecs", "al"]) == "alpha")
     #expect(try await complete(["aws-runas", "list", "roles", "d"]) == "default")
     #expect(try await complete(["aws-runas", "-O", ""]) == "env json")
+    #expect(try await complete(["aws-runas", "pa"]) == "password")
+    #expect(try await complete(["aws-runas", "pw", "al"]) == "alpha")
+    #expect(try await complete(["aws-runas", "password", "alpha", ""]) == "")
   }
 }

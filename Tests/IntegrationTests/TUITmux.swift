@@ -18,20 +18,23 @@ final class TUISession: Sendable {
 
   /// Starts the TUI with exactly `environment` in a `columns` × `rows` terminal. When the TUI ends,
   /// the pane prints `TUI-EXIT <status>` and the terminal's `stty` modes, then waits. With `user`,
-  /// the TUI (and the shells it opens) run as that user.
+  /// the TUI (and the shells it opens) run as that user. With `commandLine`, that program runs
+  /// instead of the TUI (e.g. `aws-runas password p`, to answer its prompts).
   init(
     environment: [String: String], directory: String, columns: Int = 80, rows: Int = 24,
-    as user: UnprivilegedUser? = nil
+    as user: UnprivilegedUser? = nil, commandLine: [String]? = nil
   ) async throws {
-    let binary = URL(fileURLWithPath: runAsBinary()).deletingLastPathComponent()
-      .appendingPathComponent("aws-runas-tui").path
+    let program =
+      commandLine ?? [
+        URL(fileURLWithPath: runAsBinary()).deletingLastPathComponent().appendingPathComponent("aws-runas-tui").path
+      ]
     func quoted(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'" }
     let assignments = environment.sorted { $0.key < $1.key }.map { quoted("\($0.key)=\($0.value)") }
     let env = user?.command(["/usr/bin/env"]) ?? ["/usr/bin/env"]
     scriptPath = directory + "/run-tui.sh"
     let script = """
       #!/bin/sh
-      \(env.map(quoted).joined(separator: " ")) -i \(assignments.joined(separator: " ")) \(quoted(binary))
+      \(env.map(quoted).joined(separator: " ")) -i \(assignments.joined(separator: " ")) \(program.map(quoted).joined(separator: " "))
       echo "TUI-EXIT $?"
       echo "STTY: $(stty -a | tr ' ' '\\n' | grep -xE -- '-?(icrnl|opost|icanon|echo)' | tr '\\n' ' ')"
       exec sleep 600

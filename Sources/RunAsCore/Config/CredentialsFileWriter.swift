@@ -4,10 +4,12 @@
   import Darwin
 #endif
 
-/// Writes credentials into the AWS credentials file as `[<profile>-awsrunas]` (`-c`, spec §3.6).
+/// Writes into the AWS credentials file: credentials as `[<profile>-awsrunas]` (`-c`, spec §3.6),
+/// and an identity provider's obfuscated password under `[<its URL>]` (`password`, spec §6.6).
 ///
-/// Only that section changes: its key lines are replaced (its comments stay), and every other
-/// byte of the file, other sections, comments and alignment included, is kept. The file is read,
+/// Only that section changes (credentials replace its key lines, a password sets its one key;
+/// comments stay), and every other byte of the file, other sections, comments and alignment
+/// included, is kept. The file is read,
 /// edited and replaced (temporary file, rename, mode 0600) under an exclusive lock on
 /// `<file>.lock`, so parallel runs never lose each other's sections. A symbolic link is followed
 /// and the file it points to is replaced.
@@ -32,19 +34,41 @@ public struct CredentialsFileWriter: Sendable {
   ///   ``FileLock/Failure`` when the file cannot be read, locked or replaced.
   @discardableResult
   public func write(_ credentials: AWSCredentials, section: String) async throws -> String {
-    guard !section.isEmpty, !section.contains(where: { $0 == "]" || $0 == "[" || $0.isNewline }) else {
-      throw CredentialError(message: "cannot write credentials under the section name \"\(section)\"")
-    }
-    let target = Self.resolvingSymbolicLinks(path)
-    try POSIXFile.makeDirectories(POSIXFile.directoryName(target), mode: 0o750)
     var entries = [
       ("aws_access_key_id", credentials.accessKeyID), ("aws_secret_access_key", credentials.secretAccessKey),
     ]
     if let token = credentials.sessionToken, !token.isEmpty { entries.append(("aws_session_token", token)) }
+    guard !section.contains(where: { $0 == "]" || $0 == "[" }) else {
+      throw CredentialError(message: "cannot write credentials under the section name \"\(section)\"")
+    }
+    let lines = entries
+    return try await rewrite(section: section) { Self.replacingSection(section, with: lines, in: $0) }
+  }
+
+  /// Sets `key = value` in `[section]`, keeping the section's other keys.
+  ///
+  /// The section name may hold brackets (an identity provider's URL with an IPv6 host): the
+  /// reader takes a header's name up to its last `]`, as go-ini did.
+  ///
+  /// - Returns: The path of the file written (the symbolic link's target when `path` is a link).
+  /// - Throws: ``CredentialError`` for an unusable section name; ``POSIXFile/Failure`` or
+  ///   ``FileLock/Failure`` when the file cannot be read, locked or replaced.
+  @discardableResult
+  public func setValue(_ value: String, forKey key: String, section: String) async throws -> String {
+    try await rewrite(section: section) { Self.settingKey(key, to: value, inSection: section, in: $0) }
+  }
+
+  /// Reads the file, applies `edit` and replaces the file (temporary file, rename, 0600), all
+  /// under the lock.
+  private func rewrite(section: String, _ edit: @escaping @Sendable (String) -> String) async throws -> String {
+    guard !section.isEmpty, !section.contains(where: \.isNewline) else {
+      throw CredentialError(message: "cannot write credentials under the section name \"\(section)\"")
+    }
+    let target = Self.resolvingSymbolicLinks(path)
+    try POSIXFile.makeDirectories(POSIXFile.directoryName(target), mode: 0o750)
     try await FileLock(protecting: target).withLock {
       let text = try POSIXFile.readText(target) ?? ""
-      let updated = Self.replacingSection(section, with: entries, in: text)
-      try POSIXFile.writeAtomically(Array(updated.utf8), to: target, mode: 0o600)
+      try POSIXFile.writeAtomically(Array(edit(text).utf8), to: target, mode: 0o600)
     }
     return target
   }
@@ -59,7 +83,44 @@ public struct CredentialsFileWriter: Sendable {
   public static func replacingSection(
     _ section: String, with entries: [(key: String, value: String)], in text: String
   ) -> String {
-    let newKeys = entries.map { "\($0.key) = \($0.value)\n" }.joined()
+    let newKeys = entries.map { "\($0.key) = \($0.value)\n" }
+    return editingSection(section, in: text) { body in newKeys + body.filter(isCommentOrBlank) }
+  }
+
+  /// `text` with `key = value` set in `[section]`: the key's first line replaced and its repeats
+  /// removed, or the line added after the section's last key; the section appended when absent.
+  /// Other lines stay byte for byte.
+  public static func settingKey(_ key: String, to value: String, inSection section: String, in text: String)
+    -> String
+  {
+    let line = "\(key) = \(value)\n"
+    return editingSection(section, in: text) { body in
+      var edited: [String] = []
+      var replaced = false
+      for bodyLine in body {
+        guard let existing = self.key(ofLine: bodyLine), asciiCaseInsensitiveEquals(existing, key) else {
+          edited.append(bodyLine)
+          continue
+        }
+        if !replaced { edited.append(line) }
+        replaced = true
+      }
+      if !replaced {
+        let lastKey = edited.lastIndex { !isCommentOrBlank($0) }
+        if let lastKey, !edited[lastKey].hasSuffix("\n") { edited[lastKey] += "\n" }
+        edited.insert(line, at: lastKey.map { $0 + 1 } ?? 0)
+      }
+      return edited
+    }
+  }
+
+  /// `text` with the lines between `[section]`'s header and the next header replaced by what
+  /// `edit` makes of them; when there is no such section, it is appended (after a blank line)
+  /// with `edit([])` as its lines.
+  ///
+  /// Lines and section headers are found with the grammar ``INIFile`` reads the file with, so
+  /// the section edited is the one the reader would find under `section`.
+  static func editingSection(_ section: String, in text: String, edit: ([String]) -> [String]) -> String {
     var lines = splitLines(text)
     func sectionName(ofLineAt index: Int) -> String? {
       INISectionHeader.sectionName(ofLine: lines[index], atStartOfFile: index == 0)
@@ -69,13 +130,23 @@ public struct CredentialsFileWriter: Sendable {
       var result = text
       if !result.isEmpty && !result.hasSuffix("\n") { result += "\n" }
       if !result.isEmpty && !result.hasSuffix("\n\n") { result += "\n" }
-      return result + "[\(section)]\n" + newKeys
+      return result + "[\(section)]\n" + edit([]).joined()
     }
     if !lines[header].hasSuffix("\n") { lines[header] += "\n" }
     var end = header + 1
     while end < lines.count && sectionName(ofLineAt: end) == nil { end += 1 }
-    let kept = lines[(header + 1)..<end].filter(isCommentOrBlank)
-    return lines[...header].joined() + newKeys + kept.joined() + lines[end...].joined()
+    return lines[...header].joined() + edit(Array(lines[(header + 1)..<end])).joined() + lines[end...].joined()
+  }
+
+  /// The key of a `key = value` (or `key: value`) line, as ``INIFile`` reads it; `nil` for
+  /// comments, blanks and anything else.
+  static func key(ofLine line: String) -> String? {
+    guard !isCommentOrBlank(line) else { return nil }
+    let content = line.drop { $0 == " " || $0 == "\t" }
+    guard let separator = content.firstIndex(where: { $0 == "=" || $0 == ":" }) else { return nil }
+    var key = content[..<separator]
+    while key.last == " " || key.last == "\t" { key = key.dropLast() }
+    return key.isEmpty || key.contains(where: { $0 == " " || $0 == "\t" }) ? nil : String(key)
   }
 
   /// The lines of `text` as ``INIFile`` reads them: each up to and including its `\n`; the last
