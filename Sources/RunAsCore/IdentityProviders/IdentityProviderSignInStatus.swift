@@ -29,17 +29,30 @@ public struct IdentityProviderSignInStatus: Sendable, Equatable {
 
   /// The status of `url` in `cookieFile` at `now`. One file read; no request.
   public static func read(url: String, cookieFile: CookieJarFile, now: Date) -> IdentityProviderSignInStatus {
-    let records: [String: [SetCookie]]
+    read(urls: [url], cookieFile: cookieFile, now: now)[url]
+      ?? IdentityProviderSignInStatus(cookieCount: 0, expires: nil)
+  }
+
+  /// The status of each of `urls` in `cookieFile` at `now`. One file read; no request.
+  public static func read(
+    urls: some Sequence<String>, cookieFile: CookieJarFile, now: Date
+  ) -> [String: IdentityProviderSignInStatus] {
+    let jar: CookieJar
     do {
-      records = try cookieFile.load()
+      jar = CookieJarFile.jar(from: try cookieFile.load(), now: now)
     } catch {
-      return IdentityProviderSignInStatus(cookieCount: 0, expires: nil, problem: error.message)
+      let unreadable = IdentityProviderSignInStatus(cookieCount: 0, expires: nil, problem: error.message)
+      return Dictionary(urls.map { ($0, unreadable) }, uniquingKeysWith: { first, _ in first })
     }
-    let cookies = CookieJarFile.jar(from: records, now: now).cookies(for: url, now: now)
-    let expiries = cookies.compactMap(\.expires)
-    // A session cookie lasts as long as the provider's session: the latest expiry says nothing then.
-    let lastsForSession = expiries.count < cookies.count
-    return IdentityProviderSignInStatus(
-      cookieCount: cookies.count, expires: lastsForSession ? nil : expiries.max())
+    var result: [String: IdentityProviderSignInStatus] = [:]
+    for url in urls {
+      let cookies = jar.cookies(for: url, now: now)
+      let expiries = cookies.compactMap(\.expires)
+      // A session cookie lasts as long as the provider's session: the latest expiry says nothing then.
+      let lastsForSession = expiries.count < cookies.count
+      result[url] = IdentityProviderSignInStatus(
+        cookieCount: cookies.count, expires: lastsForSession ? nil : expiries.max())
+    }
+    return result
   }
 }

@@ -191,6 +191,8 @@ public struct AppState: Sendable {
   /// Token expiry per IAM Identity Center session in use (`sso-session "corp"` → date), for the
   /// header.
   public var identityCenterSessions: [String: Date] = [:]
+  /// What `.aws_runas.cookies` says of each SAML / OIDC provider URL the list shows.
+  public var signInStatus: [String: IdentityProviderSignInStatus] = [:]
 
   /// An empty state at `now`.
   public init(now: Date) {

@@ -50,6 +50,8 @@ public enum Event: Sendable {
   case consoleReady(profile: String, result: Result<ConsoleOutcome, Failure>)
   /// Token expiry of the Identity Center sessions the profiles use.
   case identityCenterSessionsLoaded([String: Date])
+  /// The cookie file was read: the sign-in status of each identity provider URL.
+  case signInStatusLoaded([String: IdentityProviderSignInStatus])
 }
 
 /// What became of a console sign-in URL.

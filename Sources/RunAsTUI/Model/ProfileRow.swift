@@ -27,6 +27,12 @@ public struct ProfileRow: Sendable {
   public var error: String?
   /// The resolved profile, for the details pane.
   public var profile: ResolvedProfile?
+  /// For a SAML or OIDC profile, the identity provider's URL (`saml_auth_url` or
+  /// `web_identity_auth_url`), whose sign-in the details pane shows.
+  public var identityProviderURL: String?
+  /// For a SAML or OIDC profile, the provider `saml_provider` / `web_identity_provider` names;
+  /// `nil` when it is detected at sign-in.
+  public var identityProviderName: String?
   /// Lower-cased UTF-8 of name, account and role name, for the filter (byte search keeps a
   /// keystroke over 10,000 profiles well inside a frame).
   let searchBytes: [UInt8]
@@ -67,6 +73,14 @@ public struct ProfileRow: Sendable {
         roleName: sso?.roleName ?? role?.roleName ?? "",
         region: settings.region?.value ?? "", needsMFA: !(settings.mfaSerial?.value ?? "").isEmpty,
         cacheFile: source.cacheFile(for: profile, in: cacheDirectory)?.path, profile: profile)
+      let (url, provider) =
+        switch profile.kind {
+        case .saml: (settings.samlAuthURL?.value, settings.samlProvider?.value)
+        case .oidc: (settings.webIdentityAuthURL?.value, settings.webIdentityProvider?.value)
+        default: (nil, nil)
+        }
+      identityProviderURL = url.flatMap { $0.isEmpty ? nil : $0 }
+      identityProviderName = provider.flatMap { $0.isEmpty ? nil : $0.lowercased() }
     }
   }
 

@@ -231,6 +231,10 @@ public enum Renderer {
     if let profile = row.profile, profile.chain.count > 1 {
       lines += indented("chain: " + profile.chain.map(\.displayName).joined(separator: " → "), width: width)
     }
+    if let url = row.identityProviderURL {
+      lines += signInLines(
+        provider: row.identityProviderName, status: state.signInStatus[url], state: state, width: width)
+    }
     guard let profile = row.profile else { return lines }
     for setting in profile.settings.described {
       let pair = "\(setting.key) = \(setting.value)"
@@ -246,6 +250,21 @@ public enum Renderer {
       lines += indented("keys \(keys.accessKeyID.prefix(4))…  ← \(keys.origin)", width: width, style: .dim)
     }
     return lines
+  }
+
+  /// A SAML / OIDC profile's provider and whether it still holds a session (its cookies in
+  /// `.aws_runas.cookies`).
+  static func signInLines(
+    provider: String?, status: IdentityProviderSignInStatus?, state: AppState, width: Int
+  ) -> [PaneLine] {
+    let name = "IdP " + (provider ?? "(detected at sign-in)")
+    guard let status else { return indented(name, width: width, style: .dim) }
+    if let problem = status.problem {
+      return indented("\(name): cookies unreadable: \(problem)", width: width, style: .bad)
+    }
+    guard status.isSignedIn else { return indented("\(name): not signed in (r signs in)", width: width, style: .dim) }
+    let until = status.expires.map { "until \(state.localTime.format($0))" } ?? "for the IdP's session"
+    return indented("\(name): signed in \(until)", width: width, style: .good)
   }
 
   static func whoamiLines(_ row: ProfileRow, state: AppState, width: Int) -> [PaneLine] {

@@ -26,7 +26,7 @@ public final class TUIApplication {
   private var state: AppState
   private var switchboard: CredentialSwitchboard?
   private var switchboardServer: LoopbackHTTPServer?
-  private var cacheDirectoryStamp: Double?
+  private var cacheDirectoryStamp: [Double?] = []
   private var isDirty = true
 
   /// Creates the application for `environment` on `terminal`.
@@ -207,20 +207,29 @@ public final class TUIApplication {
     guard let engine else { return }
     let rows = state.rows
     let inbox = self.inbox
-    cacheDirectoryStamp = POSIXFile.modificationTime(engine.files.cacheDirectory)
+    cacheDirectoryStamp = cacheDirectoriesStamp(engine)
     let environment = self.environment
+    let cookieFile = CookieJarFile(directory: engine.files.cacheDirectory)
     Task.detached {
       inbox.post(.expirationsLoaded(CacheReader.expirations(of: rows)))
       inbox.post(.identityCenterSessionsLoaded(CacheReader.identityCenterSessions(of: rows, environment: environment)))
+      inbox.post(.signInStatusLoaded(CacheReader.signInStatus(of: rows, cookieFile: cookieFile, now: Date())))
     }
   }
 
   /// Cache files are replaced by rename, which touches their directory: one `stat` a second
-  /// notices writes by this program, by `aws-runas` in another terminal, or by the Go tool.
+  /// for the credential caches and the cookie file, one for `~/.aws/sso/cache`, notices writes by
+  /// this program, by `aws-runas` or the AWS CLI in another terminal, or by the Go tool.
   private func checkCacheDirectory() {
     guard let engine else { return }
-    let stamp = POSIXFile.modificationTime(engine.files.cacheDirectory)
-    if stamp != cacheDirectoryStamp { reloadCaches() }
+    if cacheDirectoriesStamp(engine) != cacheDirectoryStamp { reloadCaches() }
+  }
+
+  /// The modification times of the credential cache directory and the Identity Center token
+  /// cache, as one value that changes when either does.
+  private func cacheDirectoriesStamp(_ engine: RunAsEngine) -> [Double?] {
+    let home = environment["HOME"] ?? ""
+    return [engine.files.cacheDirectory, "\(home)/.aws/sso/cache"].map { POSIXFile.modificationTime($0) }
   }
 
   private func startSwitchboard() {
@@ -321,6 +330,16 @@ extension TUIApplication {
 
 /// Reads credential expiry from cache files, without any network.
 enum CacheReader {
+  /// The sign-in status of every SAML / OIDC provider URL among `rows` (one read of the cookie
+  /// file).
+  static func signInStatus(of rows: [ProfileRow], cookieFile: CookieJarFile, now: Date) -> [String:
+    IdentityProviderSignInStatus]
+  {
+    let urls = Set(rows.compactMap(\.identityProviderURL))
+    guard !urls.isEmpty else { return [:] }
+    return IdentityProviderSignInStatus.read(urls: urls, cookieFile: cookieFile, now: now)
+  }
+
   /// Expiry per profile name, for the rows whose cache file holds credentials.
   static func expirations(of rows: [ProfileRow]) -> [String: Date] {
     var result: [String: Date] = [:]

@@ -119,6 +119,9 @@ public enum Reducer {
     case .identityCenterSessionsLoaded(let sessions):
       state.identityCenterSessions = sessions
       return []
+    case .signInStatusLoaded(let statuses):
+      state.signInStatus = statuses
+      return []
     }
   }
 
