@@ -131,17 +131,17 @@ import html
 import json
 import os
 import secrets
-import signal
 import string
-import sys
 import threading
 import time
 import uuid
 from datetime import datetime, timezone
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from werkzeug.serving import WSGIRequestHandler, make_server
+from werkzeug.serving import WSGIRequestHandler
 from werkzeug.wrappers import Request, Response
+
+import loopback_server
 
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 STS_INTERNAL_HEADER = "X-Sts-Emulator-Internal"
@@ -1058,9 +1058,7 @@ def write_data_path(directory, url):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
-    parser.add_argument("--exit-on-stdin-eof", action="store_true",
-                        help="exit when stdin is closed (the test runner went away)")
+    loopback_server.add_arguments(parser)
     parser.add_argument("--sts-url", help="moto/sts_emulator URL that mints role credentials")
     parser.add_argument("--sts-access-key", default="testing")
     parser.add_argument("--sts-secret-key", default="testing")
@@ -1071,33 +1069,12 @@ def main():
     bridge = None
     if args.sts_url:
         bridge = StsBridge(args.sts_url, args.sts_access_key, args.sts_secret_key)
-    app = Emulator(bridge)
-    server = make_server("127.0.0.1", args.port, app, threaded=True,
-                         request_handler=RawHeadersHandler)
+    on_bound = None
     if args.aws_data_path:
-        write_data_path(args.aws_data_path, f"http://127.0.0.1:{server.server_port}")
-
-    def stop(*_):
-        # shutdown() waits for serve_forever() to return, so never call it on
-        # the thread that runs serve_forever() (the main thread).
-        threading.Thread(target=server.shutdown, daemon=True).start()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    if args.exit_on_stdin_eof:
-        def watch_stdin():
-            # os.read, not sys.stdin: a daemon thread blocked inside a buffered
-            # reader makes interpreter shutdown abort.
-            while os.read(sys.stdin.fileno(), 4096):
-                pass
-            stop()
-        threading.Thread(target=watch_stdin, daemon=True).start()
-
-    print(f"PORT {server.server_port}", flush=True)
-    try:
-        server.serve_forever()
-    finally:
-        server.server_close()
+        def on_bound(port):
+            write_data_path(args.aws_data_path, f"http://127.0.0.1:{port}")
+    loopback_server.serve(Emulator(bridge), args, request_handler=RawHeadersHandler,
+                          on_bound=on_bound)
 
 
 if __name__ == "__main__":

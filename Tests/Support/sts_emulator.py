@@ -106,9 +106,7 @@ import json
 import os
 import re
 import secrets
-import signal
 import struct
-import sys
 import threading
 import time
 import uuid
@@ -130,8 +128,9 @@ from moto.iam.models import get_account_id_from, iam_backends
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from moto.ssm.models import ssm_backends
 from moto.utilities.utils import get_partition
-from werkzeug.serving import make_server
 from werkzeug.wrappers import Request
+
+import loopback_server
 
 INTERNAL_HEADER = "X-Sts-Emulator-Internal"
 STS_ACTIONS = {
@@ -777,36 +776,12 @@ def json_response(status, value):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
-    parser.add_argument("--exit-on-stdin-eof", action="store_true",
-                        help="exit when stdin is closed (the test runner went away)")
+    loopback_server.add_arguments(parser)
     args = parser.parse_args()
 
     app = Emulator()
-    server = make_server("127.0.0.1", args.port, app, threaded=True)
-    app.connect(f"http://127.0.0.1:{server.server_port}")
-
-    def stop(*_):
-        # shutdown() waits for serve_forever() to return, so never call it on
-        # the thread that runs serve_forever() (the main thread).
-        threading.Thread(target=server.shutdown, daemon=True).start()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    if args.exit_on_stdin_eof:
-        def watch_stdin():
-            # os.read, not sys.stdin: a daemon thread blocked inside a buffered
-            # reader makes interpreter shutdown abort.
-            while os.read(sys.stdin.fileno(), 4096):
-                pass
-            stop()
-        threading.Thread(target=watch_stdin, daemon=True).start()
-
-    print(f"PORT {server.server_port}", flush=True)
-    try:
-        server.serve_forever()
-    finally:
-        server.server_close()
+    loopback_server.serve(app, args,
+                          on_bound=lambda port: app.connect(f"http://127.0.0.1:{port}"))
 
 
 if __name__ == "__main__":
