@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `ecr login` with the real binary against the emulator's ECR, the stand-in `docker` first on

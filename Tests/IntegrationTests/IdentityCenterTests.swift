@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// One Identity Center test's world: the shared STS emulator, a private SSO emulator minting

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// An EC2 instance the emulator made (`POST /_emulator/ec2`).
 struct EmulatedInstance: Decodable, Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Loopback IAM Identity Center: SSO-OIDC, the access portal and the sign-in federation endpoint
 /// (`Tests/Support/sso_emulator.py`, see `Tests/Support/SSO_EMULATOR.md`), minting real moto
