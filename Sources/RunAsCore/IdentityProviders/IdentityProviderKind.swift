@@ -9,6 +9,9 @@ package struct IdentityProviderKind: Sendable {
   /// Whether an answer of the provider's URL (the probe of spec §6.1: its headers and the names
   /// of the cookies it set) comes from this provider.
   package let recognises: @Sendable (IdentityProviderProbe) -> Bool
+  /// Whether a URL whose answer said nothing (an OIDC issuer URL sets no cookie) has this
+  /// provider's path shape: the last resort of detection.
+  package let recognisesPath: @Sendable (_ path: String) -> Bool
   /// The provider's OpenID Connect endpoints for a `web_identity_auth_url`.
   package let openIDEndpoints: @Sendable (_ url: String) -> OpenIDEndpoints
   /// Makes the client.
@@ -17,12 +20,14 @@ package struct IdentityProviderKind: Sendable {
   /// Creates a kind.
   package init(
     name: String, hostDomains: [String] = [], recognises: @escaping @Sendable (IdentityProviderProbe) -> Bool,
+    recognisesPath: @escaping @Sendable (_ path: String) -> Bool = { _ in false },
     openIDEndpoints: @escaping @Sendable (_ url: String) -> OpenIDEndpoints,
     makeClient: @escaping @Sendable (IdentityProviderContext) -> any IdentityProviderClient
   ) {
     self.name = name
     self.hostDomains = hostDomains
     self.recognises = recognises
+    self.recognisesPath = recognisesPath
     self.openIDEndpoints = openIDEndpoints
     self.makeClient = makeClient
   }

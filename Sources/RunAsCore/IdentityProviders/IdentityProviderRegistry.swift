@@ -42,8 +42,9 @@ package enum IdentityProviderRegistry {
     known.first { $0.recognises(probe) }
   }
 
-  /// The provider for `url`: `explicitName` when given, else by host, else by a `HEAD` of the URL
-  /// (three seconds), then a `GET`.
+  /// The provider for `url`: `explicitName` when given, else by host, else by the cookies of an
+  /// earlier sign-in, else by a `HEAD` of the URL (three seconds), then a `GET`, else by the
+  /// shape of the URL's path.
   ///
   /// - Throws: ``IdentityProviderError`` for an unknown name or a URL no known provider answers;
   ///   ``IdentityProviderRequestError`` when the URL cannot be reached.
@@ -53,8 +54,8 @@ package enum IdentityProviderRegistry {
     if let explicitName, !explicitName.isEmpty { return try provider(named: explicitName) }
     if let kind = provider(forHostOf: url) { return kind }
     // Cookies from an earlier sign-in may already say who this is.
-    let known = session.cookies(for: url).map(\.name)
-    if let kind = provider(recognising: IdentityProviderProbe(headers: [], cookieNames: known)) { return kind }
+    let cookieNames = session.cookies(for: url).map(\.name)
+    if let kind = provider(recognising: IdentityProviderProbe(headers: [], cookieNames: cookieNames)) { return kind }
     do {
       let head = try await session.send(HTTPRequestData(method: "HEAD", url: url, headers: []), timeout: .seconds(3))
       if let kind = provider(recognising: IdentityProviderProbe(head)) { return kind }
@@ -63,6 +64,8 @@ package enum IdentityProviderRegistry {
     }
     let get = try await session.get(url)
     if let kind = provider(recognising: IdentityProviderProbe(get)) { return kind }
+    let path = URLReference.Components(url).path
+    if let kind = known.first(where: { $0.recognisesPath(path) }) { return kind }
     throw IdentityProviderError(
       message: "cannot tell which identity provider answers \(URLReference.redacted(url))",
       hint: "set saml_provider or web_identity_provider (or -R) to one of: \(knownNames)")

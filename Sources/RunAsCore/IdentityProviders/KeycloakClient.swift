@@ -10,11 +10,17 @@
 ///   password or code with the same page again, which ends the sign-in with an error.
 struct KeycloakClient: IdentityProviderClient {
   /// How aws-runas knows Keycloak: a `KC_RESTART` cookie (set with the login page) or its session
-  /// cookies.
+  /// cookies; else a path under `/realms/{realm}`.
   static let kind = IdentityProviderKind(
     name: "keycloak",
     recognises: { probe in
       probe.cookieNames.contains { ["KC_RESTART", "KEYCLOAK_IDENTITY", "KEYCLOAK_SESSION"].contains($0) }
+    },
+    recognisesPath: { path in
+      // `/realms/{realm}` (the OIDC issuer) or a URL below it, with or without the old `/auth`.
+      let segments = path.split(separator: "/")
+      guard let index = segments.firstIndex(of: "realms"), index <= 1, index + 1 < segments.count else { return false }
+      return index == 0 || segments[0] == "auth"
     },
     openIDEndpoints: { url in
       var issuer = URLReference.withoutFragment(url)
