@@ -15,16 +15,7 @@ final class KeycloakEmulator: Sendable {
   /// Starts an emulator with the default realm `demo` (users alice and bob, SAML client `aws`,
   /// OIDC client `aws-runas`) or with `realms` instead.
   init(realms: [Realm]? = nil, startupTimeout: Duration = .seconds(120)) async throws {
-    let script = STSEmulator.repositoryRoot().appendingPathComponent("Tests/Support/keycloak_emulator.py").path
-    let python = ProcessInfo.processInfo.environment["STS_EMULATOR_PYTHON"] ?? "python3"
-    var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("AWS_") }
-    env["PYTHONUNBUFFERED"] = "1"
-    child = try BackgroundProcess(
-      "/usr/bin/env", [python, script, "--port", "0", "--exit-on-stdin-eof"], environment: env, holdingStdin: true)
-    let port = try await child.waitForOutput("a PORT line", on: .stdout, timeout: startupTimeout) { output in
-      output.split(separator: "\n").first { $0.hasPrefix("PORT ") }.flatMap { UInt16($0.dropFirst(5)) }
-    }
-    self.port = port
+    (child, port) = try await PythonEmulator.start("keycloak_emulator.py", timeout: startupTimeout)
     endpoint = "http://127.0.0.1:\(port)"
     if let realms { try await configure(realms) }
   }
@@ -54,12 +45,12 @@ final class KeycloakEmulator: Sendable {
 
   /// Every IdP request since start or the last `reset()`, in order.
   func requests() async throws -> [LoggedRequest] {
-    try Self.decoder.decode([LoggedRequest].self, from: request("GET", "/_emulator/requests"))
+    try await Self.decoder.decode([LoggedRequest].self, from: request("GET", "/_emulator/requests"))
   }
 
   /// IdP requests per route (`SamlInit`, `LoginActions`, `OidcAuth`, `Token`, `Certs`, `Discovery`…).
   func calls() async throws -> [String: Int] {
-    try Self.decoder.decode([String: Int].self, from: request("GET", "/_emulator/calls"))
+    try await Self.decoder.decode([String: Int].self, from: request("GET", "/_emulator/calls"))
   }
 
   /// Clears the request log; `everything` also forgets sessions, codes, faults and the realms.
@@ -98,13 +89,7 @@ final class KeycloakEmulator: Sendable {
   private static let decoder = JSONDecoder()
 
   private func request(_ method: String, _ path: String, body: Data? = nil) async throws -> Data {
-    let response = try await LoopbackHTTP.request(method: method, port: port, path: path, body: body)
-    guard (200..<300).contains(response.status) else {
-      throw HarnessError(
-        "Keycloak emulator: \(method) \(path) -> \(response.status) \(String(decoding: response.body, as: UTF8.self))"
-      )
-    }
-    return response.body
+    try await PythonEmulator.request("Keycloak emulator", port: port, method, path, body: body)
   }
 }
 

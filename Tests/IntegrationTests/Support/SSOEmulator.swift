@@ -14,23 +14,11 @@ final class SSOEmulator: Sendable {
   private let child: BackgroundProcess
 
   init(sts: STSEmulator, startupTimeout: Duration = .seconds(120)) async throws {
-    let root = STSEmulator.repositoryRoot()
-    let script = root.appendingPathComponent("Tests/Support/sso_emulator.py").path
     awsDataPath =
       FileManager.default.temporaryDirectory.appendingPathComponent("sso-data-\(UUID().uuidString)").path
-    let python = ProcessInfo.processInfo.environment["STS_EMULATOR_PYTHON"] ?? "python3"
-    var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("AWS_") }
-    env["PYTHONUNBUFFERED"] = "1"
-    child = try BackgroundProcess(
-      "/usr/bin/env",
-      [
-        python, script, "--port", "0", "--exit-on-stdin-eof", "--sts-url", sts.endpoint, "--aws-data-path",
-        awsDataPath,
-      ], environment: env, holdingStdin: true)
-    let port = try await child.waitForOutput("a PORT line", on: .stdout, timeout: startupTimeout) { output in
-      output.split(separator: "\n").first { $0.hasPrefix("PORT ") }.flatMap { UInt16($0.dropFirst(5)) }
-    }
-    self.port = port
+    (child, port) = try await PythonEmulator.start(
+      "sso_emulator.py", arguments: ["--sts-url", sts.endpoint, "--aws-data-path", awsDataPath],
+      timeout: startupTimeout)
     endpoint = "http://127.0.0.1:\(port)"
   }
 
@@ -101,11 +89,6 @@ final class SSOEmulator: Sendable {
   }
 
   private func request(_ method: String, _ path: String, body: Data? = nil) async throws -> Data {
-    let response = try await LoopbackHTTP.request(method: method, port: port, path: path, body: body)
-    guard (200..<300).contains(response.status) else {
-      throw HarnessError(
-        "SSO emulator: \(method) \(path) -> \(response.status) \(String(decoding: response.body, as: UTF8.self))")
-    }
-    return response.body
+    try await PythonEmulator.request("SSO emulator", port: port, method, path, body: body)
   }
 }

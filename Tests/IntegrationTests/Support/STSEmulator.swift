@@ -44,18 +44,8 @@ final class STSEmulator: Sendable {
   /// example `["INITIAL_NO_AUTH_ACTION_COUNT": "5"]` to check signatures after 5 requests
   /// (see `createUser` for how setup calls count).
   init(environment: [String: String] = [:], startupTimeout: Duration = .seconds(120)) async throws {
-    let script = Self.repositoryRoot().appendingPathComponent("Tests/Support/sts_emulator.py").path
-    let python = ProcessInfo.processInfo.environment["STS_EMULATOR_PYTHON"] ?? "python3"
-    // No AWS_* from the developer's shell: botocore inside moto would read AWS_PROFILE & co.
-    var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("AWS_") }
-    env["PYTHONUNBUFFERED"] = "1"
-    env.merge(environment) { $1 }
-    child = try BackgroundProcess(
-      "/usr/bin/env", [python, script, "--port", "0", "--exit-on-stdin-eof"], environment: env, holdingStdin: true)
-    let port = try await child.waitForOutput("a PORT line", on: .stdout, timeout: startupTimeout) { output in
-      output.split(separator: "\n").first { $0.hasPrefix("PORT ") }.flatMap { UInt16($0.dropFirst(5)) }
-    }
-    self.port = port
+    (child, port) = try await PythonEmulator.start(
+      "sts_emulator.py", environment: environment, timeout: startupTimeout)
     endpoint = "http://127.0.0.1:\(port)"
   }
 
@@ -128,12 +118,7 @@ final class STSEmulator: Sendable {
   }
 
   private func request(_ method: String, _ path: String, body: Data? = nil) async throws -> Data {
-    let response = try await LoopbackHTTP.request(method: method, port: port, path: path, body: body)
-    guard (200..<300).contains(response.status) else {
-      throw HarnessError(
-        "STS emulator: \(method) \(path) -> \(response.status) \(String(decoding: response.body, as: UTF8.self))")
-    }
-    return response.body
+    try await PythonEmulator.request("STS emulator", port: port, method, path, body: body)
   }
 
   /// The directory holding Package.swift, found by walking up from this source file.
