@@ -1,8 +1,6 @@
-import Logging
-
 /// The Amazon ECR call aws-runas makes: GetAuthorizationToken (JSON 1.1,
 /// `X-Amz-Target: AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken`).
-public struct ECRClient: ECRAuthorizationService {
+public struct ECRClient: ECRAuthorizationService, AWSJSONServiceClient {
   /// The first half of `X-Amz-Target`.
   public static let targetPrefix = "AmazonEC2ContainerRegistry_V20150921"
 
@@ -12,29 +10,6 @@ public struct ECRClient: ECRAuthorizationService {
   /// Creates a client over a configured JSON client (its prefix should be ``targetPrefix``).
   public init(client: AWSJSONClient) {
     self.client = client
-  }
-
-  /// Creates a client.
-  ///
-  /// - Parameters:
-  ///   - endpoint: The ECR API endpoint (see ``EndpointResolver``; signed as `ecr`).
-  ///   - credentials: The signing credentials.
-  ///   - transport: The HTTP transport.
-  ///   - retryPolicy: The retry policy.
-  ///   - logger: The logger for per-attempt debug lines.
-  public init(
-    endpoint: ServiceEndpoint,
-    credentials: AWSCredentials,
-    transport: any HTTPTransport = AsyncHTTPClientTransport(),
-    retryPolicy: AWSRetryPolicy = .standard,
-    logger: Logger = Logger(label: "aws-runas.ecr", factory: { _ in SwiftLogNoOpLogHandler() })
-  ) {
-    self.init(
-      client: AWSJSONClient(
-        executor: AWSRequestExecutor(
-          endpoint: endpoint, credentials: credentials, transport: transport, retryPolicy: retryPolicy,
-          logger: logger),
-        targetPrefix: Self.targetPrefix))
   }
 
   /// GetAuthorizationToken: a Docker password for each registry (the caller's own when

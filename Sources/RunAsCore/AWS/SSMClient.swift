@@ -1,8 +1,6 @@
-import Logging
-
 /// The AWS Systems Manager calls aws-runas makes: StartSession and TerminateSession (JSON 1.1,
 /// `X-Amz-Target: AmazonSSM.<operation>`).
-public struct SSMClient: SessionManagerService {
+public struct SSMClient: SessionManagerService, AWSJSONServiceClient {
   /// The first half of `X-Amz-Target`.
   public static let targetPrefix = "AmazonSSM"
 
@@ -12,29 +10,6 @@ public struct SSMClient: SessionManagerService {
   /// Creates a client over a configured JSON client (its prefix should be ``targetPrefix``).
   public init(client: AWSJSONClient) {
     self.client = client
-  }
-
-  /// Creates a client.
-  ///
-  /// - Parameters:
-  ///   - endpoint: The SSM endpoint (see ``EndpointResolver``).
-  ///   - credentials: The signing credentials.
-  ///   - transport: The HTTP transport.
-  ///   - retryPolicy: The retry policy.
-  ///   - logger: The logger for per-attempt debug lines.
-  public init(
-    endpoint: ServiceEndpoint,
-    credentials: AWSCredentials,
-    transport: any HTTPTransport = AsyncHTTPClientTransport(),
-    retryPolicy: AWSRetryPolicy = .standard,
-    logger: Logger = Logger(label: "aws-runas.ssm", factory: { _ in SwiftLogNoOpLogHandler() })
-  ) {
-    self.init(
-      client: AWSJSONClient(
-        executor: AWSRequestExecutor(
-          endpoint: endpoint, credentials: credentials, transport: transport, retryPolicy: retryPolicy,
-          logger: logger),
-        targetPrefix: Self.targetPrefix))
   }
 
   /// The endpoint URL, as the plugin is given it.

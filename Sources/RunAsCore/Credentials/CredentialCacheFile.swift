@@ -102,6 +102,21 @@ public struct CredentialCacheFile: Sendable, Equatable {
     return try await lock.withLock(body)
   }
 
+  /// `cached()` when it has credentials; else, under the file lock (so parallel runs call AWS and
+  /// prompt once), `cached()` again (another process may have refreshed the file meanwhile), else
+  /// the entry `fetch()` returns, stored.
+  public func refresh(
+    unlessCached cached: () -> AWSCredentials?, fetch: () async throws -> CachedCredentials
+  ) async throws -> AWSCredentials {
+    if let hit = cached() { return hit }
+    return try await withLock {
+      if let hit = cached() { return hit }
+      let fresh = try await fetch()
+      try store(fresh)
+      return fresh.credentials
+    }
+  }
+
   /// The cached entry, or `nil` when there is none usable.
   ///
   /// A file counts only when it is what aws-runas (or the Go tool) writes: `AccessKeyId` and

@@ -133,16 +133,12 @@ public struct SessionTokenProvider: CredentialProvider {
   }
 
   public func credentials(validFor margin: Duration) async throws -> AWSCredentials {
-    if let hit = cachedCredentials(validFor: margin) { return hit }
-    return try await cache.withLock {
-      // Another process may have refreshed the token while this one waited for the lock.
-      if let hit = cachedCredentials(validFor: margin) { return hit }
+    try await cache.refresh(unlessCached: { cachedCredentials(validFor: margin) }) {
       let code: String?
       if let mfaSerial { code = try await mfa.code(for: mfaSerial) } else { code = nil }
       let fresh = try await sts.getSessionToken(
         credentials: base, duration: duration, mfaSerial: mfaSerial, tokenCode: code)
-      try cache.store(CachedCredentials(credentials: fresh, mfaSerial: mfaSerial ?? ""))
-      return fresh
+      return CachedCredentials(credentials: fresh, mfaSerial: mfaSerial ?? "")
     }
   }
 }
@@ -198,9 +194,7 @@ public struct AssumeRoleProvider: CredentialProvider {
   }
 
   public func credentials(validFor margin: Duration) async throws -> AWSCredentials {
-    if let hit = cachedCredentials(validFor: margin) { return hit }
-    return try await cache.withLock {
-      if let hit = cachedCredentials(validFor: margin) { return hit }
+    try await cache.refresh(unlessCached: { cachedCredentials(validFor: margin) }) {
       // The caller only needs the base credentials long enough to make this one call.
       let baseCredentials = try await base.credentials(validFor: .seconds(60))
       let code: String?
@@ -208,8 +202,7 @@ public struct AssumeRoleProvider: CredentialProvider {
       let fresh = try await sts.assumeRole(
         credentials: baseCredentials, roleARN: roleARN, sessionName: sessionName(),
         duration: duration, externalID: externalID, mfaSerial: mfaSerial, tokenCode: code)
-      try cache.store(CachedCredentials(credentials: fresh, mfaSerial: mfaSerial ?? ""))
-      return fresh
+      return CachedCredentials(credentials: fresh, mfaSerial: mfaSerial ?? "")
     }
   }
 }

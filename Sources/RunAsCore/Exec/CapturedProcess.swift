@@ -131,7 +131,9 @@ public enum CapturedProcess {
     input.closeAll()
 
     let streams = (output: output.takeOurEnd(), error: error.takeOurEnd())
-    let limitMilliseconds = timeLimit.map { Int($0.components.seconds * 1000 + $0.components.attoseconds / 1_000_000_000_000_000) }
+    let limitMilliseconds = timeLimit.map {
+      Int($0.components.seconds * 1000 + $0.components.attoseconds / 1_000_000_000_000_000)
+    }
     return try await withTaskCancellationHandler {
       let outcome = try await DedicatedThread.run {
         collect(pid: pid, outputFD: streams.output, errorFD: streams.error, limitMilliseconds: limitMilliseconds)
@@ -231,7 +233,8 @@ public enum CapturedProcess {
       var ends: [Int32] = [-1, -1]
       guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &ends) == 0 else {
         throw ChildProcess.LaunchError(
-          message: "cannot make a pipe for \(TerminalText.excerpt(program, limit: 100)): \(String(cString: strerror(errno)))",
+          message:
+            "cannot make a pipe for \(TerminalText.excerpt(program, limit: 100)): \(String(cString: strerror(errno)))",
           hint: nil)
       }
       (ourEnd, childEnd) = (ends[0], ends[1])

@@ -59,9 +59,7 @@ public struct IdentityCenterRoleProvider: CredentialProvider {
   }
 
   public func credentials(validFor margin: Duration) async throws -> AWSCredentials {
-    if let hit = cachedCredentials(validFor: margin) { return hit }
-    return try await cache.withLock {
-      if let hit = cachedCredentials(validFor: margin) { return hit }
+    try await cache.refresh(unlessCached: { cachedCredentials(validFor: margin) }) {
       let fresh: AWSCredentials
       do {
         fresh = try await roleCredentials(with: try await tokens.token())
@@ -69,8 +67,7 @@ public struct IdentityCenterRoleProvider: CredentialProvider {
         guard tokens.canSignIn else { throw tokens.sessionExpired(hadToken: true) }
         fresh = try await roleCredentials(with: try await tokens.token(forceSignIn: true))
       }
-      try cache.store(CachedCredentials(credentials: fresh, mfaSerial: ""))
-      return fresh
+      return CachedCredentials(credentials: fresh, mfaSerial: "")
     }
   }
 

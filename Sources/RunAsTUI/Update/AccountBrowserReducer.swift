@@ -78,17 +78,7 @@ enum AccountBrowserReducer {
     let count = browser.visible.count
     guard count > 0 else { return }
     let page = capacity(rows: rows)
-    var target = browser.selection
-    switch key {
-    case .character("j"), .down: target += 1
-    case .character("k"), .up: target -= 1
-    case .character("g"), .home: target = 0
-    case .character("G"), .end: target = count - 1
-    case .pageDown: target += page
-    case .pageUp: target -= page
-    default: break
-    }
-    browser.selection = min(max(0, target), count - 1)
+    browser.selection = ListNavigation.selection(after: key, from: browser.selection, count: count, page: page)
     if browser.selection < browser.scrollTop { browser.scrollTop = browser.selection }
     if browser.selection >= browser.scrollTop + page { browser.scrollTop = browser.selection - page + 1 }
   }

@@ -319,17 +319,7 @@ public enum Reducer {
     let count = state.visible.count
     guard count > 0 else { return }
     let page = Layout(rows: state.screenRows, columns: state.screenColumns).listCapacity
-    var target = state.selection
-    switch key {
-    case .character("j"), .down: target += 1
-    case .character("k"), .up: target -= 1
-    case .character("g"), .home: target = 0
-    case .character("G"), .end: target = count - 1
-    case .pageDown: target += page
-    case .pageUp: target -= page
-    default: break
-    }
-    state.selection = min(max(0, target), count - 1)
+    state.selection = ListNavigation.selection(after: key, from: state.selection, count: count, page: page)
     keepSelectionInView(&state)
   }
 
