@@ -42,17 +42,14 @@ public struct SAMLRoleProvider: CredentialProvider {
   }
 
   public func credentials(validFor margin: Duration) async throws -> AWSCredentials {
-    if let hit = cachedCredentials(validFor: margin) { return hit }
-    return try await cache.withLock {
-      if let hit = cachedCredentials(validFor: margin) { return hit }
+    try await cache.refresh(unlessCached: { cachedCredentials(validFor: margin) }) {
       let assertion = try await assertions.assertion()
       let role = try assertion.role(roleARN)
       var lifetime = duration
       if let limit = assertion.sessionDuration, limit < lifetime, limit >= .seconds(900) { lifetime = limit }
       let fresh = try await sts.assumeRoleWithSAML(
         roleARN: role.roleARN, principalARN: role.principalARN, samlAssertion: assertion.encoded, duration: lifetime)
-      try cache.store(CachedCredentials(credentials: fresh.credentials, mfaSerial: ""))
-      return fresh.credentials
+      return CachedCredentials(credentials: fresh.credentials, mfaSerial: "")
     }
   }
 }

@@ -51,9 +51,7 @@ public struct WebIdentityRoleProvider: CredentialProvider {
   }
 
   public func credentials(validFor margin: Duration) async throws -> AWSCredentials {
-    if let hit = cachedCredentials(validFor: margin) { return hit }
-    return try await cache.withLock {
-      if let hit = cachedCredentials(validFor: margin) { return hit }
+    try await cache.refresh(unlessCached: { cachedCredentials(validFor: margin) }) {
       let first = try await tokens.token()
       let fresh: FederatedRoleCredentials
       do {
@@ -61,8 +59,7 @@ public struct WebIdentityRoleProvider: CredentialProvider {
       } catch let refused as AWSServiceError where first.wasCached && Self.refusedTokenCodes.contains(refused.code) {
         fresh = try await assumeRole(with: try await tokens.token(ignoringCache: true).token)
       }
-      try cache.store(CachedCredentials(credentials: fresh.credentials, mfaSerial: ""))
-      return fresh.credentials
+      return CachedCredentials(credentials: fresh.credentials, mfaSerial: "")
     }
   }
 
