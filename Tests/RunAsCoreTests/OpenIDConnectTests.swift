@@ -44,7 +44,7 @@ struct OpenIDConnectTests {
 
   @Test func thePKCEChallengeIsRFC7636sExample() {
     let request = OpenIDAuthorizationRequest(
-      codeVerifier: "dBjftJeZ4CVP-mJ92K9qDTrgY5AMH5b-A6WHidNQ0Hk", state: "s", nonce: "n")
+      codeVerifier: "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk", state: "s", nonce: "n")
     #expect(request.codeChallenge == "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM")
   }
 
