@@ -124,7 +124,7 @@ struct SingleSignOnTests {
   @Test(arguments: ["saml", "web"])
   func credentialProcessServesTheAwsCLIAndBoto3(_ profile: String) async throws {
     let world = try await SingleSignOnScenario(
-      extraConfig: "[profile via-process]\ncredential_process = \(runAsBinary()) -O json \(profile)\n")
+      extraConfig: "[profile via-process]\ncredential_process = \(runAsBinary()) -O json \(profile)\nregion = us-east-1\n")
     let environment = world.environment(SingleSignOnScenario.passwords)
     let python = try await run(
       "/usr/bin/env",
@@ -136,7 +136,10 @@ struct SingleSignOnTests {
     #expect(python.stdout.hasPrefix("arn:aws:sts::123456789012:assumed-role/Admin/"))
     let cli = try await run(
       "/usr/bin/aws",
-      ["sts", "get-caller-identity", "--profile", "via-process", "--output", "text", "--query", "Arn"],
+      [
+        "sts", "get-caller-identity", "--profile", "via-process", "--endpoint-url", world.sts.endpoint, "--output",
+        "text", "--query", "Arn",
+      ],
       environment: environment)
     #expect(cli.exitCode == 0, "\(cli.output())")
     #expect(cli.stdout == python.stdout)
