@@ -124,7 +124,8 @@ struct SingleSignOnTests {
   @Test(arguments: ["saml", "web"])
   func credentialProcessServesTheAwsCLIAndBoto3(_ profile: String) async throws {
     let world = try await SingleSignOnScenario(
-      extraConfig: "[profile via-process]\ncredential_process = \(runAsBinary()) -O json \(profile)\nregion = us-east-1\n")
+      extraConfig:
+        "[profile via-process]\ncredential_process = \(runAsBinary()) -O json \(profile)\nregion = us-east-1\n")
     let environment = world.environment(SingleSignOnScenario.passwords)
     let python = try await run(
       "/usr/bin/env",
@@ -168,7 +169,8 @@ struct SingleSignOnTests {
   @Test func anOTPUserSignsInWithTheCodeGivenWithDashO() async throws {
     let world = try await SingleSignOnScenario()
     try await world.addOTPUser()
-    let result = try await world.runAs(["-U", "carol", "-P", "carol-password", "-o", "424242", "-O", "json", "saml"], [:])
+    let result = try await world.runAs(
+      ["-U", "carol", "-P", "carol-password", "-o", "424242", "-O", "json", "saml"], [:])
     #expect(result.exitCode == 0, "\(result.output())\n\(world.keycloak.log())")
     #expect(try await world.keycloak.requests().contains { $0.form.contains("otp") })
   }
@@ -204,33 +206,57 @@ struct SingleSignOnTests {
     ])
     client["AWS_CONFIG_FILE"] = "/dev/null"
     client["AWS_SHARED_CREDENTIALS_FILE"] = "/dev/null"
-    let python = try await run("/usr/bin/env", ["python3", "-c", SingleSignOnScenario.callerScript], environment: client)
+    let python = try await run(
+      "/usr/bin/env", ["python3", "-c", SingleSignOnScenario.callerScript], environment: client)
     #expect(python.exitCode == 0, "\(python.output())\n\(server.log)")
     #expect(python.stdout.hasPrefix("arn:aws:sts::123456789012:assumed-role/Admin/"))
     await server.stop()
   }
 
   /// Each bad input: one ERROR line saying what went wrong, exit 1, no credentials cached.
-  @Test(arguments: [
-    ("wrong password", "saml", KeycloakEmulator.Faults(), ["SAML_PASSWORD": "nope"], "rejected the username or password"),
-    (
-      "malformed page", "saml", KeycloakEmulator.Faults(malformedLoginPage: true), SingleSignOnScenario.passwords,
-      "without a login form or a SAML response"
-    ),
-    (
-      "role not granted", "saml", KeycloakEmulator.Faults(samlRoles: ["arn:aws:iam::123456789012:role/Other,arn:aws:iam::123456789012:saml-provider/keycloak"]),
-      SingleSignOnScenario.passwords, "does not grant role arn:aws:iam::123456789012:role/Admin"
-    ),
-    ("expired assertion", "saml", KeycloakEmulator.Faults(expiredAssertion: true), SingleSignOnScenario.passwords, "expired"),
-    ("state mismatch", "web", KeycloakEmulator.Faults(wrongState: true), SingleSignOnScenario.passwords, "oauth state token mismatch"),
-    ("nonce mismatch", "web", KeycloakEmulator.Faults(wrongNonce: true), SingleSignOnScenario.passwords, "nonce does not match"),
-    ("foreign key", "web", KeycloakEmulator.Faults(idTokenKey: "foreign"), SingleSignOnScenario.passwords, "signature does not verify"),
-    ("audience", "web", KeycloakEmulator.Faults(idTokenAudience: "someone-else"), SingleSignOnScenario.passwords, "not client aws-runas"),
-    (
-      "timeout", "saml", KeycloakEmulator.Faults(delaySeconds: 5), SingleSignOnScenario.passwords.merging(["AWS_RUNAS_IDP_TIMEOUT": "1"]) { $1 },
-      "no response from"
-    ),
-  ] as [(String, String, KeycloakEmulator.Faults, [String: String], String)])
+  @Test(
+    arguments: [
+      (
+        "wrong password", "saml", KeycloakEmulator.Faults(), ["SAML_PASSWORD": "nope"],
+        "rejected the username or password"
+      ),
+      (
+        "malformed page", "saml", KeycloakEmulator.Faults(malformedLoginPage: true), SingleSignOnScenario.passwords,
+        "without a login form or a SAML response"
+      ),
+      (
+        "role not granted", "saml",
+        KeycloakEmulator.Faults(samlRoles: [
+          "arn:aws:iam::123456789012:role/Other,arn:aws:iam::123456789012:saml-provider/keycloak"
+        ]),
+        SingleSignOnScenario.passwords, "does not grant role arn:aws:iam::123456789012:role/Admin"
+      ),
+      (
+        "expired assertion", "saml", KeycloakEmulator.Faults(expiredAssertion: true), SingleSignOnScenario.passwords,
+        "expired"
+      ),
+      (
+        "state mismatch", "web", KeycloakEmulator.Faults(wrongState: true), SingleSignOnScenario.passwords,
+        "oauth state token mismatch"
+      ),
+      (
+        "nonce mismatch", "web", KeycloakEmulator.Faults(wrongNonce: true), SingleSignOnScenario.passwords,
+        "nonce does not match"
+      ),
+      (
+        "foreign key", "web", KeycloakEmulator.Faults(idTokenKey: "foreign"), SingleSignOnScenario.passwords,
+        "signature does not verify"
+      ),
+      (
+        "audience", "web", KeycloakEmulator.Faults(idTokenAudience: "someone-else"), SingleSignOnScenario.passwords,
+        "not client aws-runas"
+      ),
+      (
+        "timeout", "saml", KeycloakEmulator.Faults(delaySeconds: 5),
+        SingleSignOnScenario.passwords.merging(["AWS_RUNAS_IDP_TIMEOUT": "1"]) { $1 },
+        "no response from"
+      ),
+    ] as [(String, String, KeycloakEmulator.Faults, [String: String], String)])
   func badInputIsOneClearErrorAndNothingIsCached(
     _ name: String, profile: String, faults: KeycloakEmulator.Faults, environment: [String: String], message: String
   ) async throws {
@@ -249,7 +275,8 @@ struct SingleSignOnTests {
   @Test func aWrongOTPIsOneClearError() async throws {
     let world = try await SingleSignOnScenario()
     try await world.addOTPUser()
-    let result = try await world.runAs(["-U", "carol", "-P", "carol-password", "-o", "000000", "-O", "json", "saml"], [:])
+    let result = try await world.runAs(
+      ["-U", "carol", "-P", "carol-password", "-o", "000000", "-O", "json", "saml"], [:])
     #expect(result.exitCode == 1)
     let errors = SingleSignOnScenario.errorLines(result)
     #expect(errors.count == 1 && errors.first?.contains("rejected the MFA code") == true, "\(result.stderr)")
