@@ -221,6 +221,10 @@ struct SingleSignOnTests {
         "rejected the username or password"
       ),
       (
+        "no password and no terminal", "saml", KeycloakEmulator.Faults(), [:],
+        "needs a password but there is no terminal"
+      ),
+      (
         "malformed page", "saml", KeycloakEmulator.Faults(malformedLoginPage: true), SingleSignOnScenario.passwords,
         "without a login form or a SAML response"
       ),
