@@ -21,6 +21,8 @@ public struct RunAsEngine: Sendable {
   public let resolver: ProfileResolver
   /// Where the engine logs.
   public let logger: Logger
+  /// The identity-provider password given on the command line (`-P`), for SAML and OIDC sign-ins.
+  public var identityProviderPassword: String?
 
   /// Loads the configuration files named by `environment`.
   public init(environment: [String: String], logger: Logger) throws {
@@ -44,9 +46,10 @@ public struct RunAsEngine: Sendable {
   public func provider(
     for profile: ResolvedProfile, sessionOnly: Bool = false, mfa: MFACodeSource
   ) throws -> any CredentialProvider {
-    let builder = CredentialChainBuilder(
+    var builder = CredentialChainBuilder(
       cacheDirectory: files.cacheDirectory, environment: environment, sts: stsService(for: profile), mfa: mfa,
       logger: logger)
+    builder.identityProviderPassword = identityProviderPassword
     return try builder.provider(for: profile, sessionOnly: sessionOnly)
   }
 

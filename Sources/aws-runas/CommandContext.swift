@@ -16,7 +16,9 @@ struct CommandContext {
 
   /// The engine over the configuration files this environment names.
   func makeEngine() throws -> RunAsEngine {
-    try RunAsEngine(environment: environment, logger: logger)
+    var engine = try RunAsEngine(environment: environment, logger: logger)
+    engine.identityProviderPassword = options.identityProviderPassword
+    return engine
   }
 
   /// The profile a subcommand works on: its argument, else `AWS_PROFILE`, else `AWS_DEFAULT_PROFILE`.

@@ -53,7 +53,8 @@ struct ExecAction {
       guard wantsDefault else { return nil }
       profileName = ""
     }
-    let engine = try RunAsEngine(environment: environment, logger: logger)
+    var engine = try RunAsEngine(environment: environment, logger: logger)
+    engine.identityProviderPassword = options.identityProviderPassword
     let profile = try engine.resolve(profileName ?? "", overrides: options.overrides)
     let displayName = profile.isRoleARNProfile ? nil : (profile.name.isEmpty ? nil : profile.name)
 

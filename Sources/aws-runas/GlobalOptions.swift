@@ -237,6 +237,8 @@ struct EffectiveOptions: Sendable {
   var whoami: Bool
   var writeCredentials: Bool
   var verbosity: Int
+  /// The identity-provider password given with `-P` (kept out of the settings `diagnose` shows).
+  var identityProviderPassword: String?
   /// Profile settings given as flags, highest precedence in resolution.
   var overrides: ProfileSettings
 
@@ -258,6 +260,7 @@ struct EffectiveOptions: Sendable {
     whoami = options.whoami
     writeCredentials = options.writeCredentials || truthy("RUNAS_WRITE_CREDENTIALS")
     verbosity = max(options.verbose, truthy("RUNAS_VERBOSE") ? 1 : 0)
+    identityProviderPassword = options.password.flatMap { $0.isEmpty ? nil : $0 }
 
     var settings = ProfileSettings()
     func flag(_ name: String) -> SettingOrigin { .flag(name) }

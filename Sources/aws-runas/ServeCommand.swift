@@ -52,7 +52,11 @@ struct ServeCommand: ParsableCommand {
     let switchboard = CredentialSwitchboard(
       overrides: effective.overrides, sessionOnly: effective.sessionOnly, presetMFACode: effective.mfaCode,
       prompter: TTYPrompter(),
-      makeEngine: { try RunAsEngine(environment: environment, logger: logger) })
+      makeEngine: {
+        var engine = try RunAsEngine(environment: environment, logger: logger)
+        engine.identityProviderPassword = effective.identityProviderPassword
+        return engine
+      })
     let profileName = profile ?? environment["AWS_PROFILE"].flatMap { $0.isEmpty ? nil : $0 }
     if let profileName {
       try await switchboard.activate(profileName)

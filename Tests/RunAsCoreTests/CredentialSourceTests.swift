@@ -122,16 +122,35 @@ struct CredentialSourceTests {
     #expect(world.cacheFileName(of: profile) == ".aws_saml_role_123456789012-admin")
   }
 
-  @Test(arguments: ["sso", "web"])
-  func singleSignOnChainsAreNotAvailableYet(_ name: String) throws {
-    let world = try World()
-    let profile = try world.resolver.resolve(name)
-    for sessionOnly in [false, true] {
-      let error = #expect(throws: CredentialError.self) {
-        try world.builder.provider(for: profile, sessionOnly: sessionOnly)
-      }
-      #expect(error?.message == "profile \"\(name)\" uses single sign-on, which this build cannot do yet")
+  @Test func singleSignOnChainsAreBuiltWithoutSigningInAndReadTheirCache() async throws {
+    let world = try World(
+      config: World.config + "\nweb_identity_redirect_uri = app:/callback\n[profile jump]\nsource_profile = sso\n"
+        + "role_arn = arn:aws:iam::666666666666:role/target\njump_role_arn = arn:aws:iam::555555555555:role/jump\n")
+    for name in ["sso", "web", "jump"] {
+      let profile = try world.resolver.resolve(name)
+      let provider = try world.builder.provider(for: profile)
+      #expect(provider.cacheFile == profile.credentialSource.cacheFile(for: profile, in: world.files.cacheDirectory))
+      #expect(provider.cachedCredentials(validFor: .zero) == nil)
     }
+    #expect(world.cacheFileName(of: try world.resolver.resolve("jump")) == ".aws_assume_role_jump")
+    #expect(await world.sts.calls == 0)
+  }
+
+  @Test func anOIDCProfileWithoutARedirectURIIsRefusedBeforeAnySignIn() throws {
+    let world = try World()
+    let error = #expect(throws: CredentialError.self) {
+      try world.builder.provider(for: try world.resolver.resolve("web"))
+    }
+    #expect(
+      error?.message == "profile \"web\" is missing web_identity_client_id and/or web_identity_redirect_uri")
+  }
+
+  @Test func aRoleWithAWebIdentityTokenFileIsAnOIDCProfile() throws {
+    let world = try World(
+      config: "[profile pod]\nrole_arn = arn:aws:iam::123456789012:role/pod\nweb_identity_token_file = /t\n")
+    let profile = try world.resolver.resolve("pod")
+    #expect(profile.kind == .oidc)
+    #expect(world.cacheFileName(of: profile) == ".aws_web_role_pod")
   }
 
   @Test func everyKindHasItsWords() {
@@ -142,14 +161,12 @@ struct CredentialSourceTests {
     #expect(ProfileKind.oidc.credentialSource.label == "OIDC")
   }
 
-  @Test func onlyKeyBasedKindsListRolesAndMFADevices() {
+  @Test func onlyKeyBasedKindsListMFADevicesAndOIDCListsNoRoles() {
     for kind in [ProfileKind.iamUser, .role, .roleARN] {
       #expect(kind.credentialSource.identityListingRefusal(listingRoles: true) == nil)
       #expect(kind.credentialSource.identityListingRefusal(listingRoles: false) == nil)
     }
-    #expect(
-      ProfileKind.saml.credentialSource.identityListingRefusal(listingRoles: true)
-        == "listing the roles of a SAML profile is not supported by this build yet")
+    #expect(ProfileKind.saml.credentialSource.identityListingRefusal(listingRoles: true) == nil)
     #expect(
       ProfileKind.oidc.credentialSource.identityListingRefusal(listingRoles: true)
         == "detected Web Identity profile, only IAM and SAML profiles support role enumeration")

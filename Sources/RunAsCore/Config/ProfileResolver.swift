@@ -255,7 +255,7 @@ public struct ProfileResolver: Sendable {
         || (appliesOverrides && Self.isSet(overrides.samlAuthURL))
       {
         kind = .saml
-      } else if Self.sets("web_identity_auth_url", in: section)
+      } else if Self.sets("web_identity_auth_url", in: section) || Self.sets("web_identity_token_file", in: section)
         || Self.isSet(environmentLayer.webIdentityAuthURL)
         || (appliesOverrides && Self.isSet(overrides.webIdentityAuthURL))
       {
@@ -266,7 +266,7 @@ public struct ProfileResolver: Sendable {
     } else {
       kind = Self.kind(
         hasSAMLURL: settings.samlAuthURL.isPresent,
-        hasWebIdentityURL: settings.webIdentityAuthURL.isPresent,
+        hasWebIdentityURL: settings.webIdentityAuthURL.isPresent || Self.isInFile(settings.webIdentityTokenFile),
         hasRoleARN: settings.roleArn.isPresent, isRoleARNProfile: false)
     }
     // Identity Center keys are read from the profile's own section only, as the AWS CLI does.
@@ -293,6 +293,14 @@ public struct ProfileResolver: Sendable {
     return hasRoleARN ? .role : .iamUser
   }
 
+  /// Whether `setting` comes from a configuration file: `web_identity_token_file` there makes a
+  /// role profile an OIDC one (the SDK convention); `AWS_WEB_IDENTITY_TOKEN_FILE` alone, set for
+  /// the whole environment (EKS), does not turn every role profile into one.
+  private static func isInFile(_ setting: Setting<String>?) -> Bool {
+    guard let setting, !setting.value.isEmpty, case .file = setting.origin else { return false }
+    return true
+  }
+
   private static func isSet(_ setting: Setting<String>?) -> Bool {
     setting?.value.isEmpty == false
   }
@@ -316,7 +324,7 @@ public struct ProfileResolver: Sendable {
     try validateRoleARNs(in: settings)
     let kind = Self.kind(
       hasSAMLURL: settings.samlAuthURL.isPresent,
-      hasWebIdentityURL: settings.webIdentityAuthURL.isPresent,
+      hasWebIdentityURL: settings.webIdentityAuthURL.isPresent || Self.isInFile(settings.webIdentityTokenFile),
       hasRoleARN: true, isRoleARNProfile: true)
     return ResolvedProfile(
       name: "", settings: settings, source: nil,

@@ -28,6 +28,8 @@ public struct CredentialChainBuilder: Sendable {
   public let logger: Logger
   /// The clock.
   public let now: @Sendable () -> Date
+  /// The identity-provider password given with `-P`, for SAML and OIDC sign-ins.
+  public var identityProviderPassword: String?
 
   /// Creates the builder.
   public init(

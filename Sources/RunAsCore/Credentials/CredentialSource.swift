@@ -44,12 +44,24 @@ package protocol CredentialSource: Sendable {
   /// words; `nil` when it can.
   func identityListingRefusal(listingRoles: Bool) -> String?
 
+  /// The roles `list roles` shows when this kind knows them without IAM (a SAML assertion's),
+  /// and whose they are; `nil` to list the IAM user's roles.
+  func identityProviderRoles(for profile: ResolvedProfile, builder: CredentialChainBuilder) async throws
+    -> (userName: String, roles: [String])?
+
   /// The findings of `aws-runas -D` about `profile`'s own configuration (its keys, its identity
   /// provider settings).
   func diagnosticFindings(for profile: ResolvedProfile, diagnostics: ProfileDiagnostics) -> [DiagnosticFinding]
 
   /// The lines this kind adds to the configuration dump of `aws-runas -D` (Go tool's `KEY: value`).
   func configurationLines(for settings: ProfileSettings) -> [(key: String, value: String)]
+}
+
+extension CredentialSource {
+  /// Most kinds list the IAM user's roles.
+  func identityProviderRoles(for profile: ResolvedProfile, builder: CredentialChainBuilder) async throws
+    -> (userName: String, roles: [String])?
+  { nil }
 }
 
 extension ProfileKind {
@@ -80,13 +92,5 @@ extension ResolvedProfile {
     // (cache names escape what a file name cannot hold).
     guard let role = try? RoleARN(parsing: arn) else { return arn }
     return "\(role.account)-\(role.roleName)"
-  }
-}
-
-extension CredentialError {
-  /// Why a kind whose login this build cannot do yet (SAML, OIDC) has no chain.
-  static func singleSignOnUnavailable(for profile: ResolvedProfile) -> CredentialError {
-    CredentialError(
-      message: "profile \"\(profile.displayName)\" uses single sign-on, which this build cannot do yet")
   }
 }

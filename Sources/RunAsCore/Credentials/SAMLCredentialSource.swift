@@ -1,28 +1,54 @@
-/// A SAML profile (``ProfileKind/saml``, `saml_auth_url` set): an identity-provider login, then
-/// AssumeRoleWithSAML, cached in `.aws_saml_role_<profile>` (spec §3.1). This build cannot log in
-/// yet: its chain is an error, but the cache file the Go tool writes is still read for the
-/// countdown.
+/// A SAML profile (``ProfileKind/saml``, `saml_auth_url` set): a sign-in with the identity
+/// provider for a SAML assertion, then AssumeRoleWithSAML into `role_arn`, cached in
+/// `.aws_saml_role_<profile>` as the Go tool does (spec §3.1); with `jump_role_arn`, into the jump
+/// role first (spec §4.7). The sign-in is in `IdentityProviders/`.
 struct SAMLCredentialSource: CredentialSource {
   var label: String { "SAML" }
 
   func provider(for profile: ResolvedProfile, sessionOnly: Bool, builder: CredentialChainBuilder) throws
     -> any CredentialProvider
   {
-    throw CredentialError.singleSignOnUnavailable(for: profile)
+    let assertions = try Self.assertionSource(for: profile, builder: builder)
+    let duration = DurationLimits.assumeRole.clamp(profile.settings.requestedRoleDuration, logger: builder.logger)
+    return try builder.federatedChain(for: profile, kind: .samlRole) { roleARN, cache in
+      SAMLRoleProvider(
+        roleARN: roleARN, duration: duration, assertions: assertions, cache: cache, sts: builder.sts, now: builder.now)
+    }
+  }
+
+  /// Where `profile`'s assertions come from.
+  static func assertionSource(for profile: ResolvedProfile, builder: CredentialChainBuilder) throws
+    -> SAMLAssertionSource
+  {
+    guard let url = profile.settings.samlAuthURL?.value, !url.isEmpty else {
+      throw CredentialError(message: "profile \"\(profile.displayName)\" has no saml_auth_url")
+    }
+    return SAMLAssertionSource(
+      url: url, providerName: profile.settings.samlProvider?.value,
+      makeContext: builder.identityProviderContextFactory(for: profile, url: url, isSAML: true), now: builder.now)
   }
 
   func cacheFile(for profile: ResolvedProfile, in directory: String) -> CredentialCacheFile? {
-    CredentialCacheFile(directory: directory, kind: .samlRole, name: profile.roleCacheName)
+    CredentialChainBuilder.federatedCacheFile(for: profile, kind: .samlRole, in: directory)
   }
 
   func identityListingRefusal(listingRoles: Bool) -> String? {
-    listingRoles
-      ? "listing the roles of a SAML profile is not supported by this build yet"
-      : "detected SAML or Web Identity profile, only IAM profiles support MFA device retrieval"
+    listingRoles ? nil : "detected SAML or Web Identity profile, only IAM profiles support MFA device retrieval"
+  }
+
+  func identityProviderRoles(for profile: ResolvedProfile, builder: CredentialChainBuilder) async throws
+    -> (userName: String, roles: [String])?
+  {
+    let assertion = try await Self.assertionSource(for: profile, builder: builder).assertion()
+    let userName =
+      assertion.roleSessionName ?? profile.settings.samlUsername?.value
+      ?? URLReference.redacted(
+        profile.settings.samlAuthURL?.value ?? "")
+    return (userName, AssumableRoles.printable(assertion.roles.map(\.roleARN)))
   }
 
   func diagnosticFindings(for profile: ResolvedProfile, diagnostics: ProfileDiagnostics) -> [DiagnosticFinding] {
-    diagnostics.checkIdentityProviderRole(of: profile)
+    diagnostics.checkIdentityProviderRole(of: profile) + diagnostics.checkSingleSignOn(of: profile)
   }
 
   func configurationLines(for settings: ProfileSettings) -> [(key: String, value: String)] {

@@ -1,18 +1,50 @@
-/// An OIDC profile (``ProfileKind/oidc``, `web_identity_auth_url` set): an identity-provider
-/// login, then AssumeRoleWithWebIdentity, cached in `.aws_web_role_<profile>` (spec §3.1). This
-/// build cannot log in yet: its chain is an error, but the cache file the Go tool writes is still
-/// read for the countdown.
+/// An OIDC profile (``ProfileKind/oidc``: `web_identity_auth_url`, or `web_identity_token_file`
+/// with `role_arn`): an id_token (the token file; else the token cache or a sign-in with the
+/// identity provider), then AssumeRoleWithWebIdentity into `role_arn`, cached in
+/// `.aws_web_role_<profile>` as the Go tool does (spec §3.1); with `jump_role_arn`, into the jump
+/// role first (spec §4.7). The sign-in is in `IdentityProviders/`.
 struct WebIdentityCredentialSource: CredentialSource {
   var label: String { "OIDC" }
 
   func provider(for profile: ResolvedProfile, sessionOnly: Bool, builder: CredentialChainBuilder) throws
     -> any CredentialProvider
   {
-    throw CredentialError.singleSignOnUnavailable(for: profile)
+    let settings = profile.settings
+    let origin: WebIdentityTokenSource.Origin
+    if let file = settings.webIdentityTokenFile?.value, !file.isEmpty {
+      origin = .file(file)
+    } else {
+      let name = TerminalText.excerpt(profile.displayName, limit: 64)
+      guard let url = settings.webIdentityAuthURL?.value, !url.isEmpty else {
+        throw CredentialError(
+          message: "profile \"\(name)\" has neither web_identity_auth_url nor web_identity_token_file")
+      }
+      guard let clientID = settings.webIdentityClientID?.value, !clientID.isEmpty,
+        let redirectURI = settings.webIdentityRedirectURI?.value, !redirectURI.isEmpty
+      else {
+        throw CredentialError(
+          message: "profile \"\(name)\" is missing web_identity_client_id and/or web_identity_redirect_uri",
+          hint: "both are needed for an OIDC sign-in; your identity provider's administrators know them")
+      }
+      origin = .provider(
+        WebIdentitySignInSettings(
+          url: url, clientID: clientID, redirectURI: redirectURI, providerName: settings.webIdentityProvider?.value,
+          makeContext: builder.identityProviderContextFactory(for: profile, url: url, isSAML: false)))
+    }
+    let tokens = WebIdentityTokenSource(
+      origin: origin, cache: IdentityTokenCacheFile(directory: builder.cacheDirectory), now: builder.now)
+    let duration = DurationLimits.assumeRole.clamp(settings.requestedRoleDuration, logger: builder.logger)
+    let configured = settings.roleSessionName.map(\.value).flatMap { $0.count >= 2 ? $0 : nil }
+    return try builder.federatedChain(for: profile, kind: .webRole) { roleARN, cache in
+      WebIdentityRoleProvider(
+        roleARN: roleARN, configuredSessionName: configured.map(CredentialChainBuilder.sanitizedSessionName),
+        fallbackSessionName: { builder.sessionName(for: profile) }, duration: duration, tokens: tokens, cache: cache,
+        sts: builder.sts, now: builder.now)
+    }
   }
 
   func cacheFile(for profile: ResolvedProfile, in directory: String) -> CredentialCacheFile? {
-    CredentialCacheFile(directory: directory, kind: .webRole, name: profile.roleCacheName)
+    CredentialChainBuilder.federatedCacheFile(for: profile, kind: .webRole, in: directory)
   }
 
   func identityListingRefusal(listingRoles: Bool) -> String? {
@@ -22,12 +54,7 @@ struct WebIdentityCredentialSource: CredentialSource {
   }
 
   func diagnosticFindings(for profile: ResolvedProfile, diagnostics: ProfileDiagnostics) -> [DiagnosticFinding] {
-    var findings = diagnostics.checkIdentityProviderRole(of: profile)
-    let settings = profile.settings
-    if settings.webIdentityClientID == nil || settings.webIdentityRedirectURI == nil {
-      findings.append(.init(.error, "missing web_identity_client_id and/or web_identity_redirect_uri configuration"))
-    }
-    return findings
+    diagnostics.checkIdentityProviderRole(of: profile) + diagnostics.checkSingleSignOn(of: profile)
   }
 
   func configurationLines(for settings: ProfileSettings) -> [(key: String, value: String)] {

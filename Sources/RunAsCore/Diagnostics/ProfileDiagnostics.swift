@@ -168,13 +168,71 @@ public struct ProfileDiagnostics: Sendable {
     if s.samlAuthURL != nil && s.webIdentityAuthURL != nil {
       return [.init(.error, "found SAML and Web Identity (OIDC) endpoint urls set, this is invalid")]
     }
-    return profile.credentialSource.diagnosticFindings(for: profile, diagnostics: self)
+    return checkOrphanedSingleSignOnKeys(of: profile)
+      + profile.credentialSource.diagnosticFindings(for: profile, diagnostics: self)
   }
 
   /// For a profile that signs in with an identity provider (SAML, OIDC): the role it needs.
   func checkIdentityProviderRole(of profile: ResolvedProfile) -> [DiagnosticFinding] {
     guard profile.settings.roleArn == nil else { return [] }
     return [.init(.error, "role_arn is a required parameter when using external identity providers")]
+  }
+
+  /// For a SAML or OIDC profile: its URL is http(s) (https unless on this machine), an OIDC
+  /// sign-in has its client ID and redirect URI, the provider named is one aws-runas knows.
+  func checkSingleSignOn(of profile: ResolvedProfile) -> [DiagnosticFinding] {
+    let s = profile.settings
+    var findings: [DiagnosticFinding] = []
+    let urls = [("saml_auth_url", s.samlAuthURL), ("web_identity_auth_url", s.webIdentityAuthURL)]
+    for case (let key, let setting?) in urls {
+      let place = "\(key) (\(setting.origin))"
+      guard let parts = HTTPURLParts(setting.value) else {
+        findings.append(.init(.error, "\(place) is not an http(s) URL"))
+        continue
+      }
+      if !setting.value.lowercased().hasPrefix("https://"), !Self.isLoopback(parts.host) {
+        findings.append(.init(.warning, "\(place) is not https: the password and the sign-in travel unencrypted"))
+      }
+    }
+    if s.webIdentityAuthURL != nil, s.webIdentityTokenFile == nil {
+      if s.webIdentityClientID == nil || s.webIdentityRedirectURI == nil {
+        findings.append(.init(.error, "missing web_identity_client_id and/or web_identity_redirect_uri configuration"))
+      }
+    }
+    if let setting = s.samlAuthURL != nil ? s.samlProvider : s.webIdentityProvider {
+      do throws(IdentityProviderError) {
+        _ = try IdentityProviderRegistry.provider(named: setting.value)
+      } catch {
+        findings.append(.init(.error, "\(error.message) (\(setting.origin)); \(error.hint ?? "")"))
+      }
+    }
+    return findings
+  }
+
+  /// Single sign-on keys on a profile with neither `saml_auth_url` nor `web_identity_auth_url`
+  /// (nor `web_identity_token_file`): they do nothing.
+  func checkOrphanedSingleSignOnKeys(of profile: ResolvedProfile) -> [DiagnosticFinding] {
+    let s = profile.settings
+    guard s.samlAuthURL == nil, s.webIdentityAuthURL == nil, s.webIdentityTokenFile == nil else { return [] }
+    let keys: [(String, Setting<String>?)] = [
+      ("saml_username", s.samlUsername), ("saml_provider", s.samlProvider),
+      ("web_identity_client_id", s.webIdentityClientID),
+      ("web_identity_redirect_uri", s.webIdentityRedirectURI), ("web_identity_username", s.webIdentityUsername),
+      ("web_identity_provider", s.webIdentityProvider), ("jump_role_arn", s.jumpRoleArn),
+    ]
+    let set = keys.filter { $0.1 != nil }.map(\.0)
+    guard !set.isEmpty else { return [] }
+    return [
+      .init(
+        .warning,
+        "\(set.joined(separator: ", ")) set but neither saml_auth_url nor web_identity_auth_url: single sign-on is not used"
+      )
+    ]
+  }
+
+  private static func isLoopback(_ host: String) -> Bool {
+    let host = host.lowercased()
+    return host == "localhost" || host.hasPrefix("127.") || host == "[::1]" || host == "::1"
   }
 
   /// For a profile whose chain starts with long-term keys (IAM user, role): the credentials-file

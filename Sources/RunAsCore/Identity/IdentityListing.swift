@@ -21,10 +21,18 @@ public struct IdentityListing: Sendable {
   /// The caller's IAM user name and the roles its policies allow it to assume (sorted; entries
   /// with wildcards are left out).
   ///
-  /// - Throws: ``IdentityListingError`` for role ARN and single sign-on profiles or a caller that
-  ///   is not an IAM user; what STS throws.
+  /// A SAML profile lists the roles of its assertion (signing in if needed), for the user the
+  /// assertion names.
+  ///
+  /// - Throws: ``IdentityListingError`` for role ARN and OIDC profiles or a caller that is not an
+  ///   IAM user; what STS and the identity provider throw.
   public func assumableRoles(for profile: ResolvedProfile) async throws -> (userName: String, roles: [String]) {
     try reject(profile, roles: true)
+    if let listing = try await profile.credentialSource.identityProviderRoles(
+      for: profile, builder: builder(for: profile))
+    {
+      return listing
+    }
     let (credentials, identity) = try await callerIdentity(for: profile)
     guard let userName = Self.userName(fromARN: identity.arn) else {
       throw IdentityListingError(
@@ -65,15 +73,20 @@ public struct IdentityListing: Sendable {
   /// The credentials IAM is called with, and who they belong to. GetCallerIdentity needs no MFA,
   /// so the long-term keys answer who the user is.
   private func callerIdentity(for profile: ResolvedProfile) async throws -> (AWSCredentials, CallerIdentity) {
-    let builder = CredentialChainBuilder(
-      cacheDirectory: engine.files.cacheDirectory, environment: engine.environment,
-      sts: engine.stsService(for: profile), mfa: mfa, logger: engine.logger)
-    let keys = try builder.baseCredentials(for: profile)
+    let keys = try builder(for: profile).baseCredentials(for: profile)
     let identity = try await engine.stsService(for: profile).getCallerIdentity(credentials: keys)
     guard profile.settings.mfaSerial != nil, keys.sessionToken == nil else { return (keys, identity) }
     let session = try await engine.provider(for: profile, sessionOnly: true, mfa: mfa)
       .credentials(validFor: .seconds(60))
     return (session, identity)
+  }
+
+  private func builder(for profile: ResolvedProfile) -> CredentialChainBuilder {
+    var builder = CredentialChainBuilder(
+      cacheDirectory: engine.files.cacheDirectory, environment: engine.environment,
+      sts: engine.stsService(for: profile), mfa: mfa, logger: engine.logger)
+    builder.identityProviderPassword = engine.identityProviderPassword
+    return builder
   }
 
   private func iamClient(for profile: ResolvedProfile, credentials: AWSCredentials) throws -> IAMClient {
