@@ -46,11 +46,19 @@ public struct RunAsEngine: Sendable {
   public func provider(
     for profile: ResolvedProfile, sessionOnly: Bool = false, mfa: MFACodeSource
   ) throws -> any CredentialProvider {
+    try chainBuilder(for: profile, mfa: mfa).provider(for: profile, sessionOnly: sessionOnly)
+  }
+
+  /// What `profile`'s chains are built with: the cache directory, STS for its region, MFA codes
+  /// from `mfa`, and for SAML and OIDC sign-ins the `-P` password and the credentials file (where
+  /// `aws-runas password` stores one).
+  public func chainBuilder(for profile: ResolvedProfile, mfa: MFACodeSource) -> CredentialChainBuilder {
     var builder = CredentialChainBuilder(
       cacheDirectory: files.cacheDirectory, environment: environment, sts: stsService(for: profile), mfa: mfa,
       logger: logger)
     builder.identityProviderPassword = identityProviderPassword
-    return try builder.provider(for: profile, sessionOnly: sessionOnly)
+    builder.credentialsFile = files.credentials
+    return builder
   }
 
   /// `profile`'s credentials for a long-running consumer (a command's private endpoint, the TUI's

@@ -159,6 +159,20 @@ struct SingleSignOnTests {
     #expect(oidc.exitCode == 0, "\(oidc.output())")
   }
 
+  @Test(arguments: ["saml", "web"])
+  func aPasswordStoredWithThePasswordCommandSignsInWithoutBeingAsked(_ profile: String) async throws {
+    let world = try await SingleSignOnScenario()
+    // `aws-runas password` takes it from the environment here, and stores it obfuscated.
+    let stored = try await world.runAs(["password", profile])
+    #expect(stored.exitCode == 0, "\(stored.output())")
+    let credentials = try String(contentsOfFile: world.sandbox.path(".aws/credentials"), encoding: .utf8)
+    #expect(!credentials.contains("alice-password"))
+    // No flag, no variable, no terminal: only the credentials file knows the password.
+    let signedIn = try await world.runAs(["-O", "json", profile], [:])
+    #expect(signedIn.exitCode == 0, "\(signedIn.output())\n\(world.keycloak.log())")
+    #expect(try await world.keycloak.requests().contains { $0.route == "LoginActions" })
+  }
+
   @Test func theSeedsCommonOIDCAttributesWorkThroughSourceProfile() async throws {
     let world = try await SingleSignOnScenario()
     let result = try await world.runAs(["my-role", "python3", "-c", SingleSignOnScenario.callerScript])

@@ -28,7 +28,7 @@ extension CredentialChainBuilder {
     let logger = logger
     let credentials = IdentityProviderCredentials.forProfile(
       profile, url: url, isSAML: isSAML, passwordFlag: identityProviderPassword, environment: environment,
-      prompter: mfa.prompter)
+      credentialsFile: credentialsFile, prompter: mfa.prompter)
     let mfaType = profile.settings.mfaType?.value ?? ""
     let mfa = mfa
     let now = now

@@ -30,6 +30,8 @@ public struct CredentialChainBuilder: Sendable {
   public let now: @Sendable () -> Date
   /// The identity-provider password given with `-P`, for SAML and OIDC sign-ins.
   public var identityProviderPassword: String?
+  /// The credentials file, where `aws-runas password` stores identity-provider passwords.
+  public var credentialsFile: INIFile?
 
   /// Creates the builder.
   public init(

@@ -82,11 +82,7 @@ public struct IdentityListing: Sendable {
   }
 
   private func builder(for profile: ResolvedProfile) -> CredentialChainBuilder {
-    var builder = CredentialChainBuilder(
-      cacheDirectory: engine.files.cacheDirectory, environment: engine.environment,
-      sts: engine.stsService(for: profile), mfa: mfa, logger: engine.logger)
-    builder.identityProviderPassword = engine.identityProviderPassword
-    return builder
+    engine.chainBuilder(for: profile, mfa: mfa)
   }
 
   private func iamClient(for profile: ResolvedProfile, credentials: AWSCredentials) throws -> IAMClient {

@@ -2,47 +2,57 @@
 /// wants them (spec §6.2).
 ///
 /// Username: the profile's `saml_username` / `web_identity_username` (which already carry `-U` and
-/// `RUNAS_USERNAME`), else asked. Password: `-P`, else the environment (`SAML_PASSWORD` for SAML;
-/// `WEB_IDENTITY_PASSWORD`, then the Go tool's `WEB_PASSWORD`, for OIDC; then `RUNAS_PASSWORD`),
-/// else asked without echo.
-///
-/// This is the one place the password is looked up; the stored (credentials-file) password of
-/// `aws-runas password` plugs in here, between the environment and the prompt.
+/// `RUNAS_USERNAME`), else asked. Password: what ``IdentityProviderPassword`` finds (`-P`, the
+/// environment, the credentials file section named by the URL, where `aws-runas password` stores
+/// it obfuscated), else asked without echo.
 package struct IdentityProviderCredentials: Sendable {
   /// The configured username, if any.
   package var username: String?
-  /// The password from a flag or the environment, if any.
-  package var password: String?
   /// Where a missing username or password is asked for.
   package var prompter: any Prompter
   /// The provider's URL, for messages.
   package var url: String
+  /// Finds the password without asking; `nil` when nothing has one.
+  private let findPassword: @Sendable () async throws -> String?
 
-  /// Creates the credentials.
+  /// Creates credentials whose password, if any, is `password`.
   package init(username: String?, password: String?, prompter: any Prompter, url: String) {
+    let password = password.flatMap { $0.isEmpty ? nil : $0 }
+    self.init(username: username, prompter: prompter, url: url, findPassword: { password })
+  }
+
+  /// Creates credentials whose password `findPassword` looks up when the provider asks for it
+  /// (decoding a stored one runs scrypt: only then).
+  package init(
+    username: String?, prompter: any Prompter, url: String,
+    findPassword: @escaping @Sendable () async throws -> String?
+  ) {
     self.username = username.flatMap { $0.isEmpty ? nil : $0 }
-    self.password = password.flatMap { $0.isEmpty ? nil : $0 }
     self.prompter = prompter
     self.url = url
+    self.findPassword = findPassword
   }
 
   /// The credentials of `profile`'s sign-in at `url`.
   ///
   /// - Parameters:
-  ///   - isSAML: SAML (else OIDC): chooses the username key and the password variables.
+  ///   - isSAML: SAML (else OIDC): chooses the username key, the password variables and key.
   ///   - passwordFlag: The `-P` value.
+  ///   - credentialsFile: The credentials file, for a stored password.
   package static func forProfile(
     _ profile: ResolvedProfile, url: String, isSAML: Bool, passwordFlag: String?, environment: [String: String],
-    prompter: any Prompter
+    credentialsFile: INIFile?, prompter: any Prompter
   ) -> IdentityProviderCredentials {
     let settings = profile.settings
     let username = isSAML ? settings.samlUsername?.value : settings.webIdentityUsername?.value
-    let variables =
-      isSAML ? ["SAML_PASSWORD", "RUNAS_PASSWORD"] : ["WEB_IDENTITY_PASSWORD", "WEB_PASSWORD", "RUNAS_PASSWORD"]
-    let password =
-      passwordFlag.flatMap { $0.isEmpty ? nil : $0 }
-      ?? variables.lazy.compactMap { environment[$0].flatMap { $0.isEmpty ? nil : $0 } }.first
-    return IdentityProviderCredentials(username: username, password: password, prompter: prompter, url: url)
+    let kind: IdentityProviderPassword.Kind = isSAML ? .saml : .webIdentity
+    return IdentityProviderCredentials(username: username, prompter: prompter, url: url) {
+      if let credentialsFile {
+        return try await IdentityProviderPassword.find(
+          for: url, kind: kind, flag: passwordFlag, environment: environment, in: credentialsFile)?.value
+      }
+      return IdentityProviderPassword.supplied(kind: kind, flag: passwordFlag, environment: environment)?.value
+    }
   }
 
   /// The username, asked (`Username: `) when none is configured.
@@ -54,7 +64,7 @@ package struct IdentityProviderCredentials: Sendable {
 
   /// The password, asked without echo (`Password: `) when none was given.
   package func resolvedPassword() async throws -> String {
-    if let password { return password }
+    if let password = try await findPassword(), !password.isEmpty { return password }
     return try await ask(
       "Password: ", isSecret: true, what: "a password",
       how: "pass -P, or set SAML_PASSWORD / WEB_IDENTITY_PASSWORD")
