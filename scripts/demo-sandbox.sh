@@ -1,6 +1,7 @@
-# Shared by demo.sh and screenshots.sh: source after emulator.sh and start_emulator. Creates a
-# sandbox HOME in $SANDBOX with a dozen varied profiles against the emulator, warms two caches, and
-# exports HOME, AWS_ENDPOINT_URL and PATH (with an `mfa-code` helper) for the TUI.
+# Shared by demo.sh and screenshots.sh: source after emulator.sh and start_emulator (and
+# start_keycloak, for a SAML profile signing in at the Keycloak emulator). Creates a sandbox HOME in
+# $SANDBOX with a dozen varied profiles against the emulator, warms two caches, and exports HOME,
+# AWS_ENDPOINT_URL and PATH (with an `mfa-code` helper) for the TUI.
 make_demo_sandbox() {
   SANDBOX=$(mktemp -d)
   local user ci serial
@@ -77,6 +78,16 @@ role_arn = arn:aws:iam::678901234567:role/ops
 source_profile = retired
 role_arn = arn:aws:iam::789012345678:role/legacy
 INI
+  if [ -n "${KEYCLOAK_URL:-}" ]; then
+    cat >>"$SANDBOX/.aws/config" <<INI
+
+[profile keycloak-admin]
+saml_auth_url = $KEYCLOAK_URL/realms/demo/protocol/saml/clients/aws
+saml_username = alice
+role_arn = arn:aws:iam::123456789012:role/Admin
+region = us-east-1
+INI
+  fi
   cat >"$SANDBOX/bin/mfa-code" <<SH
 #!/bin/sh
 # Prints the current MFA code of the demo user's virtual device.

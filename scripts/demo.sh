@@ -6,7 +6,8 @@ source "$(dirname "$0")/emulator.sh"
 source "$(dirname "$0")/demo-sandbox.sh"
 
 start_emulator
-trap 'stop_emulator; rm -rf "${SANDBOX:-}"' EXIT
+start_keycloak
+trap 'stop_emulator; stop_keycloak; rm -rf "${SANDBOX:-}"' EXIT
 make_demo_sandbox
 
 cat <<TXT
@@ -15,6 +16,7 @@ In the TUI: j/k move, / filter, r credentials, w whoami, d diagnose, Enter opens
 role (exit comes back), a serves the profile on the switchboard, ? help, q quits.
 prod, prod-readonly, audit and break-glass ask for an MFA code: run \`mfa-code\` in a shell opened
 from the TUI on dev (or another terminal with PATH=$SANDBOX/bin:\$PATH) to get one.
+keycloak-admin signs in with SAML at a local Keycloak (password: alice-password).
 TXT
 if [ -t 0 ] && [ -t 1 ]; then
   read -r -p "Press Enter to start aws-runas-tui… " _ || true

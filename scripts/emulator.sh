@@ -16,6 +16,25 @@ start_emulator() {
   export EMULATOR_URL
 }
 
+# start_keycloak: the Keycloak emulator (Tests/Support/keycloak_emulator.py, realm demo, user alice
+# / alice-password) on a free port; sets KEYCLOAK_URL.
+start_keycloak() {
+  local fifo line
+  KEYCLOAK_DIR=$(mktemp -d)
+  fifo="$KEYCLOAK_DIR/port"
+  mkfifo "$fifo"
+  python3 "$ROOT/Tests/Support/keycloak_emulator.py" --port 0 >"$fifo" 2>"$KEYCLOAK_DIR/stderr.log" &
+  KEYCLOAK_PID=$!
+  read -r line <"$fifo"
+  KEYCLOAK_URL="http://127.0.0.1:${line#PORT }"
+  export KEYCLOAK_URL
+}
+
+stop_keycloak() {
+  if [ -n "${KEYCLOAK_PID:-}" ]; then kill "$KEYCLOAK_PID" 2>/dev/null || true; wait "$KEYCLOAK_PID" 2>/dev/null || true; fi
+  rm -rf "${KEYCLOAK_DIR:-}"
+}
+
 stop_emulator() {
   if [ -n "${EMULATOR_PID:-}" ]; then kill "$EMULATOR_PID" 2>/dev/null || true; wait "$EMULATOR_PID" 2>/dev/null || true; fi
   rm -rf "${EMULATOR_DIR:-}"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make screenshots: drives aws-runas-tui in tmux against the emulator, captures each screen with
-# its colours and renders PNGs into screenshots/ (list, filter, whoami, diagnose, MFA modal, help).
+# its colours and renders PNGs into screenshots/ (list, filter, whoami, diagnose, MFA modal, SAML
+# sign-in at the Keycloak emulator: password modal and signed in, help).
 set -euo pipefail
 source "$(dirname "$0")/emulator.sh"
 source "$(dirname "$0")/demo-sandbox.sh"
@@ -21,9 +22,11 @@ fi
 SOCKET="aws-runas-shots-$$"
 WORK=$(mktemp -d)
 start_emulator
+start_keycloak
 cleanup() {
   tmux -L "$SOCKET" kill-server 2>/dev/null || true
   stop_emulator
+  stop_keycloak
   rm -rf "${SANDBOX:-}" "$WORK"
 }
 trap cleanup EXIT
@@ -50,15 +53,15 @@ shot() {
 }
 
 # pick NAME: filters to NAME, keeps the first match selected, clears the filter again.
-pick() { keys / ; keys -l "$1"; keys Enter; wait_for ": $1 "; keys Escape; wait_for "12 of 12"; }
+pick() { keys / ; keys -l "$1"; keys Enter; wait_for ": $1 "; keys Escape; wait_for "13 of 13"; }
 
 wait_for "valid "
 pick dev
 sleep 1.1  # one countdown tick later, the flash line is gone
 shot list
-keys / ; keys -l prod; wait_for "2 of 12"
+keys / ; keys -l prod; wait_for "2 of 13"
 shot filter
-keys Escape; wait_for "12 of 12"
+keys Escape; wait_for "13 of 13"
 pick dev
 keys w; wait_for "Arn "
 shot whoami
@@ -69,6 +72,13 @@ keys r; wait_for "MFA token code"
 keys -l 123
 shot mfa-modal
 keys Escape; wait_for "cancelled"
+pick keycloak-admin
+keys r; wait_for "Password"
+keys -l alice-password; wait_for "••••••••••••••"
+shot sso-login-modal
+keys Enter; keys i; wait_for "signed in"
+sleep 1.1  # the flash line goes
+shot sso-signed-in
 keys '?'; wait_for "close this help"
 shot help
 keys Escape q

@@ -59,3 +59,24 @@ struct IdentityProviderSignInStatusTests {
     #expect(status.problem?.contains("is not a cookie file") == true)
   }
 }
+
+@Suite("Identity provider detection without a request")
+struct IdentityProviderDetectionWithoutRequestTests {
+  @Test func aKeycloakRealmPathIsKeycloak() {
+    #expect(
+      IdentityProviderRegistry.provider(
+        withoutAsking: "http://127.0.0.1:8080/realms/demo/protocol/saml/clients/aws", cookieNames: [])?.name
+        == "keycloak")
+  }
+
+  @Test func anUnknownURLWithoutCookiesIsUnknown() {
+    #expect(IdentityProviderRegistry.provider(withoutAsking: "https://sso.example.com/start", cookieNames: []) == nil)
+  }
+
+  @Test func keycloaksCookiesTellItApartWhateverThePath() {
+    #expect(
+      IdentityProviderRegistry.provider(
+        withoutAsking: "https://sso.example.com/start", cookieNames: ["KEYCLOAK_IDENTITY", "AUTH_SESSION_ID"])?.name
+        == "keycloak")
+  }
+}

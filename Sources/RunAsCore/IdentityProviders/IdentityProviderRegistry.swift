@@ -37,6 +37,15 @@ package enum IdentityProviderRegistry {
     }
   }
 
+  /// The provider of `url` as far as can be told without a request: by host, by the names of
+  /// the cookies an earlier sign-in left (`cookieNames`), else by the shape of the URL's path.
+  package static func provider(withoutAsking url: String, cookieNames: [String]) -> IdentityProviderKind? {
+    if let kind = provider(forHostOf: url) { return kind }
+    if let kind = provider(recognising: IdentityProviderProbe(headers: [], cookieNames: cookieNames)) { return kind }
+    let path = URLReference.Components(url).path
+    return known.first { $0.recognisesPath(path) }
+  }
+
   /// The provider `probe` says answered.
   package static func provider(recognising probe: IdentityProviderProbe) -> IdentityProviderKind? {
     known.first { $0.recognises(probe) }

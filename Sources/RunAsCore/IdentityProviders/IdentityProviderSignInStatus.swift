@@ -16,15 +16,19 @@ public struct IdentityProviderSignInStatus: Sendable, Equatable {
   public var expires: Date?
   /// Why the cookie file could not be read, if it could not.
   public var problem: String?
+  /// The provider the URL and its cookies point to, when that can be told without a request
+  /// (``IdentityProviderRegistry``); `saml_provider` / `web_identity_provider` win over it.
+  public var detectedProvider: String?
 
   /// Whether any cookie would be sent.
   public var isSignedIn: Bool { cookieCount > 0 }
 
   /// Creates a status.
-  public init(cookieCount: Int, expires: Date?, problem: String? = nil) {
+  public init(cookieCount: Int, expires: Date?, problem: String? = nil, detectedProvider: String? = nil) {
     self.cookieCount = cookieCount
     self.expires = expires
     self.problem = problem
+    self.detectedProvider = detectedProvider
   }
 
   /// The status of `url` in `cookieFile` at `now`. One file read; no request.
@@ -41,8 +45,15 @@ public struct IdentityProviderSignInStatus: Sendable, Equatable {
     do {
       jar = CookieJarFile.jar(from: try cookieFile.load(), now: now)
     } catch {
-      let unreadable = IdentityProviderSignInStatus(cookieCount: 0, expires: nil, problem: error.message)
-      return Dictionary(urls.map { ($0, unreadable) }, uniquingKeysWith: { first, _ in first })
+      return Dictionary(
+        urls.map { url in
+          let detected = IdentityProviderRegistry.provider(withoutAsking: url, cookieNames: [])?.name
+          return (
+            url,
+            IdentityProviderSignInStatus(
+              cookieCount: 0, expires: nil, problem: error.message, detectedProvider: detected)
+          )
+        }, uniquingKeysWith: { first, _ in first })
     }
     var result: [String: IdentityProviderSignInStatus] = [:]
     for url in urls {
@@ -51,7 +62,8 @@ public struct IdentityProviderSignInStatus: Sendable, Equatable {
       // A session cookie lasts as long as the provider's session: the latest expiry says nothing then.
       let lastsForSession = expiries.count < cookies.count
       result[url] = IdentityProviderSignInStatus(
-        cookieCount: cookies.count, expires: lastsForSession ? nil : expiries.max())
+        cookieCount: cookies.count, expires: lastsForSession ? nil : expiries.max(),
+        detectedProvider: IdentityProviderRegistry.provider(withoutAsking: url, cookieNames: cookies.map(\.name))?.name)
     }
     return result
   }

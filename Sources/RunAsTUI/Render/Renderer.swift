@@ -257,7 +257,7 @@ public enum Renderer {
   static func signInLines(
     provider: String?, status: IdentityProviderSignInStatus?, state: AppState, width: Int
   ) -> [PaneLine] {
-    let name = "IdP " + (provider ?? "(detected at sign-in)")
+    let name = "IdP " + (provider ?? status?.detectedProvider ?? "(detected at sign-in)")
     guard let status else { return indented(name, width: width, style: .dim) }
     if let problem = status.problem {
       return indented("\(name): cookies unreadable: \(problem)", width: width, style: .bad)
