@@ -327,3 +327,30 @@ struct SingleSignOnTests {
     #expect(result.stdout.contains("web_identity_auth_url = http://idp.example.com/realms/x"))
   }
 }
+
+@Suite("Single sign-on in the TUI (tmux)", .serialized)
+struct SingleSignOnTUITests {
+  @Test func rSignsInThroughAMaskedPasswordModalAndTheDetailsShowTheIdPSession() async throws {
+    let world = try await SingleSignOnScenario()
+    let session = try await TUISession(
+      environment: world.environment(["TERM": "xterm-256color", "SHELL": "/bin/sh"]),
+      directory: world.sandbox.home.path, columns: 120, rows: 30)
+    try await session.waitFor("PROFILE")
+    try await session.send("/")
+    try await session.send("saml", literal: true)
+    try await session.send("Enter")
+    try await session.send("i")
+    try await session.waitFor("IdP keycloak: not signed in (r signs in)")
+    try await session.send("r")
+    try await session.waitFor("Password")
+    try await session.send("alice-password", literal: true)
+    let modal = try await session.waitFor("••••••••••••••")
+    #expect(!modal.contains("alice-password"))
+    try await session.send("Enter")
+    try await session.waitFor("IdP keycloak: signed in")
+    try await session.waitFor("the saml row's countdown") { screen in
+      TUISession.line(containing: "▸ saml ", in: screen)?.contains("valid") == true
+    }
+    #expect(try await world.keycloak.requests().contains { $0.route == "LoginActions" })
+  }
+}
