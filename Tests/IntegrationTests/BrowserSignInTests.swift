@@ -80,7 +80,8 @@ struct BrowserSignInTests {
     let profileDirectory = try scenario.profileDirectory()
     #expect(profileDirectory.hasPrefix(scenario.scratch.path + "/"))
     #expect(!FileManager.default.fileExists(atPath: profileDirectory))
-    #expect(try scenario.leftovers() == [])
+    let leftovers = try scenario.leftovers()
+    #expect(leftovers.isEmpty, "left in TMPDIR: \(leftovers)")
     // The browser posted nothing to AWS and was not asked for the redirect URI: Keycloak saw one
     // login and the IdP-initiated (or authorization) request.
     let routes = try await scenario.world.keycloak.requests().map(\.route)
@@ -99,7 +100,8 @@ struct BrowserSignInTests {
     #expect(result.stdout.isEmpty)
     #expect(try scenario.world.cacheFiles().filter { $0.hasPrefix(".aws_saml_role") }.isEmpty)
     #expect(!FileManager.default.fileExists(atPath: try scenario.profileDirectory()))
-    #expect(try scenario.leftovers() == [])
+    let leftovers = try scenario.leftovers()
+    #expect(leftovers.isEmpty, "left in TMPDIR: \(leftovers)")
   }
 
   @Test func aBrowserThatCannotStartIsNamed() async throws {
@@ -112,6 +114,7 @@ struct BrowserSignInTests {
     let errors = SingleSignOnScenario.errorLines(result)
     #expect(errors.count == 1, "\(result.output())")
     #expect(errors.first?.contains("/bin/false exited with status 1 before opening its DevTools port") == true)
-    #expect(try scenario.leftovers() == [])
+    let leftovers = try scenario.leftovers()
+    #expect(leftovers.isEmpty, "left in TMPDIR: \(leftovers)")
   }
 }

@@ -154,9 +154,30 @@ enum ChromiumProcess {
     return String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
   }
 
-  /// Removes the profile directory and everything the browser left in it.
+  /// Removes the profile directory and everything the browser left in it, and the directory in
+  /// `TMPDIR` holding its single-instance socket (`org.chromium.Chromium.XXXXXX`,
+  /// `.com.google.Chrome.XXXXXX`), which `SingletonSocket` in the profile points to and which
+  /// a browser that was killed leaves behind.
   private static func removeProfileDirectory(_ path: String) async {
-    _ = try? await DedicatedThread.run { try FileManager.default.removeItem(atPath: path) }
+    _ = try? await DedicatedThread.run {
+      if let socketDirectory = singletonSocketDirectory(profile: path) {
+        try? FileManager.default.removeItem(atPath: socketDirectory)
+      }
+      try FileManager.default.removeItem(atPath: path)
+    }
+  }
+
+  /// The directory `<profile>/SingletonSocket` links into, when it is one the browser made.
+  private static func singletonSocketDirectory(profile: String) -> String? {
+    var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+    let length = readlink(profile + "/SingletonSocket", &buffer, buffer.count - 1)
+    guard length > 0 else { return nil }
+    let target = String(decoding: buffer.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    let parts = target.split(separator: "/")
+    guard target.hasPrefix("/"), parts.count >= 2, parts.last == "SingletonSocket" else { return nil }
+    let name = parts[parts.count - 2].lowercased()
+    guard name.contains("chrom") || name.contains("edge") else { return nil }
+    return "/" + parts.dropLast().joined(separator: "/")
   }
 }
 
