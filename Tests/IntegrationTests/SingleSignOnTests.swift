@@ -34,6 +34,13 @@ struct SingleSignOnScenario {
       web_identity_redirect_uri = app:/callback
       web_identity_username = alice
 
+      [profile web]
+      web_identity_auth_url     = \(keycloak.realmURL())
+      web_identity_username     = alice
+      web_identity_client_id    = aws-runas
+      web_identity_redirect_uri = app:/callback
+      role_arn                  = \(Self.admin)
+
       [profile my-role]
       source_profile = oidc
       role_arn = \(Self.admin)
@@ -71,6 +78,21 @@ struct SingleSignOnScenario {
       })
   }
 
+  /// Realm `demo` with alice and carol, whose sign-in asks for the fixed OTP code 424242.
+  func addOTPUser() async throws {
+    let roles = [
+      KeycloakEmulator.role(SingleSignOnScenario.admin, provider: "arn:aws:iam::123456789012:saml-provider/keycloak")
+    ]
+    try await keycloak.configure([
+      KeycloakEmulator.Realm(
+        name: "demo",
+        users: [
+          .init(username: "alice", password: "alice-password", roles: roles),
+          .init(username: "carol", password: "carol-password", otpCode: "424242", roles: roles),
+        ])
+    ])
+  }
+
   static func errorLines(_ result: ProcessResult) -> [Substring] {
     result.stderr.split(separator: "\n").filter { $0.contains(" ERROR ") }
   }
@@ -78,16 +100,16 @@ struct SingleSignOnScenario {
 
 @Suite("Single sign-on with Keycloak", .serialized)
 struct SingleSignOnTests {
-  @Test(arguments: ["saml", "oidc"])
+  @Test(arguments: ["saml", "web"])
   func aSignInServesBoto3AndTheNextRunIsACacheHitWithoutIdPTraffic(_ profile: String) async throws {
     let world = try await SingleSignOnScenario()
     let wrapped = try await world.runAs([profile, "python3", "-c", SingleSignOnScenario.callerScript])
     #expect(wrapped.exitCode == 0, "\(wrapped.output())\n\(world.keycloak.log())")
     #expect(wrapped.stdout.hasPrefix("arn:aws:sts::123456789012:assumed-role/Admin/"))
-    let cache = profile == "saml" ? ".aws_saml_role_saml" : ".aws_web_role_oidc"
+    let cache = profile == "saml" ? ".aws_saml_role_saml" : ".aws_web_role_web"
     #expect(POSIXPermissions.of(world.sandbox.path(".aws/" + cache)) == 0o600)
     #expect(POSIXPermissions.of(world.sandbox.path(".aws/.aws_runas.cookies")) == 0o600)
-    if profile == "oidc" {
+    if profile == "web" {
       #expect(POSIXPermissions.of(world.sandbox.path(".aws/.aws_runas_identity_token.cache")) == 0o600)
     }
 
@@ -99,10 +121,11 @@ struct SingleSignOnTests {
     #expect(try await world.keycloak.requests().count == before)
   }
 
-  @Test(arguments: ["saml", "oidc"])
+  @Test(arguments: ["saml", "web"])
   func credentialProcessServesTheAwsCLIAndBoto3(_ profile: String) async throws {
     let world = try await SingleSignOnScenario(
-      extraConfig: "[profile via-process]\ncredential_process = \(runAsBinary()) -O json \(profile)\n")
+      extraConfig:
+        "[profile via-process]\ncredential_process = \(runAsBinary()) -O json \(profile)\nregion = us-east-1\n")
     let environment = world.environment(SingleSignOnScenario.passwords)
     let python = try await run(
       "/usr/bin/env",
@@ -114,7 +137,10 @@ struct SingleSignOnTests {
     #expect(python.stdout.hasPrefix("arn:aws:sts::123456789012:assumed-role/Admin/"))
     let cli = try await run(
       "/usr/bin/aws",
-      ["sts", "get-caller-identity", "--profile", "via-process", "--output", "text", "--query", "Arn"],
+      [
+        "sts", "get-caller-identity", "--profile", "via-process", "--endpoint-url", world.sts.endpoint, "--output",
+        "text", "--query", "Arn",
+      ],
       environment: environment)
     #expect(cli.exitCode == 0, "\(cli.output())")
     #expect(cli.stdout == python.stdout)
@@ -129,7 +155,7 @@ struct SingleSignOnTests {
     let posts = try await world.keycloak.requests().filter { $0.route == "LoginActions" }
     #expect(posts.count == 1)
     // OIDC rides the same Keycloak session.
-    let oidc = try await world.runAs(["-O", "json", "oidc"], [:])
+    let oidc = try await world.runAs(["-O", "json", "web"], [:])
     #expect(oidc.exitCode == 0, "\(oidc.output())")
   }
 
@@ -142,10 +168,11 @@ struct SingleSignOnTests {
 
   @Test func anOTPUserSignsInWithTheCodeGivenWithDashO() async throws {
     let world = try await SingleSignOnScenario()
-    let code = try await world.keycloak.otp(username: "bob")
+    try await world.addOTPUser()
     let result = try await world.runAs(
-      ["-U", "bob", "-P", "bob-password", "-o", code, "-O", "json", "saml"], [:])
+      ["-U", "carol", "-P", "carol-password", "-o", "424242", "-O", "json", "saml"], [:])
     #expect(result.exitCode == 0, "\(result.output())\n\(world.keycloak.log())")
+    #expect(try await world.keycloak.requests().contains { $0.form.contains("otp") })
   }
 
   @Test func aJumpRoleIsAssumedFirstWithOneCachePerStep() async throws {
@@ -179,33 +206,61 @@ struct SingleSignOnTests {
     ])
     client["AWS_CONFIG_FILE"] = "/dev/null"
     client["AWS_SHARED_CREDENTIALS_FILE"] = "/dev/null"
-    let python = try await run("/usr/bin/env", ["python3", "-c", SingleSignOnScenario.callerScript], environment: client)
+    let python = try await run(
+      "/usr/bin/env", ["python3", "-c", SingleSignOnScenario.callerScript], environment: client)
     #expect(python.exitCode == 0, "\(python.output())\n\(server.log)")
     #expect(python.stdout.hasPrefix("arn:aws:sts::123456789012:assumed-role/Admin/"))
     await server.stop()
   }
 
   /// Each bad input: one ERROR line saying what went wrong, exit 1, no credentials cached.
-  @Test(arguments: [
-    ("wrong password", "saml", KeycloakEmulator.Faults(), ["SAML_PASSWORD": "nope"], "rejected the username or password"),
-    (
-      "malformed page", "saml", KeycloakEmulator.Faults(malformedLoginPage: true), SingleSignOnScenario.passwords,
-      "without a login form or a SAML response"
-    ),
-    (
-      "role not granted", "saml", KeycloakEmulator.Faults(samlRoles: ["arn:aws:iam::123456789012:role/Other,arn:aws:iam::123456789012:saml-provider/keycloak"]),
-      SingleSignOnScenario.passwords, "does not grant role arn:aws:iam::123456789012:role/Admin"
-    ),
-    ("expired assertion", "saml", KeycloakEmulator.Faults(expiredAssertion: true), SingleSignOnScenario.passwords, "expired"),
-    ("state mismatch", "oidc", KeycloakEmulator.Faults(wrongState: true), SingleSignOnScenario.passwords, "oauth state token mismatch"),
-    ("nonce mismatch", "oidc", KeycloakEmulator.Faults(wrongNonce: true), SingleSignOnScenario.passwords, "nonce does not match"),
-    ("foreign key", "oidc", KeycloakEmulator.Faults(idTokenKey: "foreign"), SingleSignOnScenario.passwords, "signature does not verify"),
-    ("audience", "oidc", KeycloakEmulator.Faults(idTokenAudience: "someone-else"), SingleSignOnScenario.passwords, "not client aws-runas"),
-    (
-      "timeout", "saml", KeycloakEmulator.Faults(delaySeconds: 5), SingleSignOnScenario.passwords.merging(["AWS_RUNAS_IDP_TIMEOUT": "1"]) { $1 },
-      "no response from"
-    ),
-  ] as [(String, String, KeycloakEmulator.Faults, [String: String], String)])
+  @Test(
+    arguments: [
+      (
+        "wrong password", "saml", KeycloakEmulator.Faults(), ["SAML_PASSWORD": "nope"],
+        "rejected the username or password"
+      ),
+      (
+        "no password and no terminal", "saml", KeycloakEmulator.Faults(), [:],
+        "needs a password but there is no terminal"
+      ),
+      (
+        "malformed page", "saml", KeycloakEmulator.Faults(malformedLoginPage: true), SingleSignOnScenario.passwords,
+        "without a login form or a SAML response"
+      ),
+      (
+        "role not granted", "saml",
+        KeycloakEmulator.Faults(samlRoles: [
+          "arn:aws:iam::123456789012:role/Other,arn:aws:iam::123456789012:saml-provider/keycloak"
+        ]),
+        SingleSignOnScenario.passwords, "does not grant role arn:aws:iam::123456789012:role/Admin"
+      ),
+      (
+        "expired assertion", "saml", KeycloakEmulator.Faults(expiredAssertion: true), SingleSignOnScenario.passwords,
+        "expired"
+      ),
+      (
+        "state mismatch", "web", KeycloakEmulator.Faults(wrongState: true), SingleSignOnScenario.passwords,
+        "oauth state token mismatch"
+      ),
+      (
+        "nonce mismatch", "web", KeycloakEmulator.Faults(wrongNonce: true), SingleSignOnScenario.passwords,
+        "nonce does not match"
+      ),
+      (
+        "foreign key", "web", KeycloakEmulator.Faults(idTokenKey: "foreign"), SingleSignOnScenario.passwords,
+        "signature does not verify"
+      ),
+      (
+        "audience", "web", KeycloakEmulator.Faults(idTokenAudience: "someone-else"), SingleSignOnScenario.passwords,
+        "not client aws-runas"
+      ),
+      (
+        "timeout", "saml", KeycloakEmulator.Faults(delaySeconds: 5),
+        SingleSignOnScenario.passwords.merging(["AWS_RUNAS_IDP_TIMEOUT": "1"]) { $1 },
+        "no response from"
+      ),
+    ] as [(String, String, KeycloakEmulator.Faults, [String: String], String)])
   func badInputIsOneClearErrorAndNothingIsCached(
     _ name: String, profile: String, faults: KeycloakEmulator.Faults, environment: [String: String], message: String
   ) async throws {
@@ -223,7 +278,9 @@ struct SingleSignOnTests {
 
   @Test func aWrongOTPIsOneClearError() async throws {
     let world = try await SingleSignOnScenario()
-    let result = try await world.runAs(["-U", "bob", "-P", "bob-password", "-o", "000000", "-O", "json", "saml"], [:])
+    try await world.addOTPUser()
+    let result = try await world.runAs(
+      ["-U", "carol", "-P", "carol-password", "-o", "000000", "-O", "json", "saml"], [:])
     #expect(result.exitCode == 1)
     let errors = SingleSignOnScenario.errorLines(result)
     #expect(errors.count == 1 && errors.first?.contains("rejected the MFA code") == true, "\(result.stderr)")

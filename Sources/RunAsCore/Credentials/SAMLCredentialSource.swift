@@ -41,7 +41,8 @@ struct SAMLCredentialSource: CredentialSource {
   {
     let assertion = try await Self.assertionSource(for: profile, builder: builder).assertion()
     let userName =
-      assertion.roleSessionName ?? profile.settings.samlUsername?.value ?? URLReference.redacted(
+      assertion.roleSessionName ?? profile.settings.samlUsername?.value
+      ?? URLReference.redacted(
         profile.settings.samlAuthURL?.value ?? "")
     return (userName, AssumableRoles.printable(assertion.roles.map(\.roleARN)))
   }

@@ -16,7 +16,8 @@ struct WebIdentityCredentialSource: CredentialSource {
     } else {
       let name = TerminalText.excerpt(profile.displayName, limit: 64)
       guard let url = settings.webIdentityAuthURL?.value, !url.isEmpty else {
-        throw CredentialError(message: "profile \"\(name)\" has neither web_identity_auth_url nor web_identity_token_file")
+        throw CredentialError(
+          message: "profile \"\(name)\" has neither web_identity_auth_url nor web_identity_token_file")
       }
       guard let clientID = settings.webIdentityClientID?.value, !clientID.isEmpty,
         let redirectURI = settings.webIdentityRedirectURI?.value, !redirectURI.isEmpty

@@ -215,7 +215,8 @@ public struct ProfileDiagnostics: Sendable {
     let s = profile.settings
     guard s.samlAuthURL == nil, s.webIdentityAuthURL == nil, s.webIdentityTokenFile == nil else { return [] }
     let keys: [(String, Setting<String>?)] = [
-      ("saml_username", s.samlUsername), ("saml_provider", s.samlProvider), ("web_identity_client_id", s.webIdentityClientID),
+      ("saml_username", s.samlUsername), ("saml_provider", s.samlProvider),
+      ("web_identity_client_id", s.webIdentityClientID),
       ("web_identity_redirect_uri", s.webIdentityRedirectURI), ("web_identity_username", s.webIdentityUsername),
       ("web_identity_provider", s.webIdentityProvider), ("jump_role_arn", s.jumpRoleArn),
     ]
@@ -224,7 +225,8 @@ public struct ProfileDiagnostics: Sendable {
     return [
       .init(
         .warning,
-        "\(set.joined(separator: ", ")) set but neither saml_auth_url nor web_identity_auth_url: single sign-on is not used")
+        "\(set.joined(separator: ", ")) set but neither saml_auth_url nor web_identity_auth_url: single sign-on is not used"
+      )
     ]
   }
 

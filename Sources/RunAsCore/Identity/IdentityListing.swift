@@ -28,7 +28,9 @@ public struct IdentityListing: Sendable {
   ///   IAM user; what STS and the identity provider throw.
   public func assumableRoles(for profile: ResolvedProfile) async throws -> (userName: String, roles: [String]) {
     try reject(profile, roles: true)
-    if let listing = try await profile.credentialSource.identityProviderRoles(for: profile, builder: builder(for: profile)) {
+    if let listing = try await profile.credentialSource.identityProviderRoles(
+      for: profile, builder: builder(for: profile))
+    {
       return listing
     }
     let (credentials, identity) = try await callerIdentity(for: profile)

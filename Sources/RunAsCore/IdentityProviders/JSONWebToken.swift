@@ -80,7 +80,9 @@ package struct JSONWebToken: Sendable {
     let candidates = keys.candidates(for: keyID)
     guard !candidates.isEmpty else {
       throw IdentityProviderError(
-        message: "the provider's key set has no RSA key \(keyID.map { "\"\(TerminalText.excerpt($0, limit: 40))\"" } ?? "") for the id_token")
+        message:
+          "the provider's key set has no RSA key \(keyID.map { "\"\(TerminalText.excerpt($0, limit: 40))\"" } ?? "") for the id_token"
+      )
     }
     let signature = _RSA.Signing.RSASignature(rawRepresentation: self.signature)
     guard
@@ -92,12 +94,15 @@ package struct JSONWebToken: Sendable {
     }
     guard string("iss") == issuer else {
       throw IdentityProviderError(
-        message: "the id_token was issued by \"\(TerminalText.excerpt(string("iss") ?? "", limit: 80))\", not \(issuer)",
+        message:
+          "the id_token was issued by \"\(TerminalText.excerpt(string("iss") ?? "", limit: 80))\", not \(issuer)",
         hint: "web_identity_auth_url must be the provider's issuer URL")
     }
     guard audiences.contains(clientID) else {
       throw IdentityProviderError(
-        message: "the id_token is for \(audiences.map { TerminalText.excerpt($0, limit: 60) }.joined(separator: ", ")), not client \(clientID)")
+        message:
+          "the id_token is for \(audiences.map { TerminalText.excerpt($0, limit: 60) }.joined(separator: ", ")), not client \(clientID)"
+      )
     }
     if audiences.count > 1, let party = string("azp"), party != clientID {
       throw IdentityProviderError(message: "the id_token's authorized party is not client \(clientID)")

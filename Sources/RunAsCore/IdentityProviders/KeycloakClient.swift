@@ -117,8 +117,9 @@ struct KeycloakClient: IdentityProviderClient {
       guard case .start(_, let attributes) = token else { continue }
       let id = HTMLScanner.attribute("id", in: attributes) ?? ""
       let classes = (HTMLScanner.attribute("class", in: attributes) ?? "").split(separator: " ")
-      guard id == "input-error" || id.hasPrefix("input-error-") || classes.contains("kc-feedback-text")
-        || classes.contains("alert-error")
+      guard
+        id == "input-error" || id.hasPrefix("input-error-") || classes.contains("kc-feedback-text")
+          || classes.contains("alert-error")
       else { continue }
       var words: [Substring] = []
       while let inner = scanner.next(), words.count < 40 {

@@ -64,7 +64,8 @@ package struct OpenIDConnectSignIn: Sendable {
     let keysAnswer = try await session.get(endpoints.keySet, headers: [("Accept", "application/json")])
     guard keysAnswer.status == 200 else {
       throw IdentityProviderError(
-        message: "cannot read the provider's keys at \(URLReference.redacted(endpoints.keySet)): HTTP \(keysAnswer.status)")
+        message:
+          "cannot read the provider's keys at \(URLReference.redacted(endpoints.keySet)): HTTP \(keysAnswer.status)")
     }
     let keys = try JSONWebKeySet(json: keysAnswer.body, source: URLReference.redacted(endpoints.keySet))
     try token.verify(keys: keys, issuer: endpoints.issuer, clientID: clientID, nonce: request.nonce, now: now())

@@ -86,7 +86,8 @@ package struct SAMLAssertion: Sendable, Equatable {
         continue
       }
     }
-    let confirmation = assertion.child("Subject")?.children(named: "SubjectConfirmation")
+    let confirmation =
+      assertion.child("Subject")?.children(named: "SubjectConfirmation")
       .compactMap { $0.child("SubjectConfirmationData")?.attributes["NotOnOrAfter"] } ?? []
     let limits = (confirmation + [assertion.child("Conditions")?.attributes["NotOnOrAfter"]].compactMap { $0 })
       .compactMap(Timestamp.parseISO8601)
