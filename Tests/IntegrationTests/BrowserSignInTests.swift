@@ -104,6 +104,26 @@ struct BrowserSignInTests {
     #expect(leftovers.isEmpty, "left in TMPDIR: \(leftovers)")
   }
 
+  @Test func ctrlCWhileTheBrowserIsOpenEndsItAndRemovesItsProfile() async throws {
+    let scenario = try await BrowserSignInScenario()
+    let (result, user) = try await scenario.runAs(["-O", "json", "browser-saml"], user: "interrupt")
+    #expect(user.exitCode == 0, "\(user.output())")
+    #expect(result.exitCode != 0, "\(result.output())")
+    #expect(result.stdout.isEmpty)
+    let profileDirectory = try scenario.profileDirectory()
+    #expect(!FileManager.default.fileExists(atPath: profileDirectory))
+    let leftovers = try scenario.leftovers()
+    #expect(leftovers.isEmpty, "left in TMPDIR: \(leftovers)")
+    // No process of that browser is left.
+    let browsers = try FileManager.default.contentsOfDirectory(atPath: "/proc").filter { entry in
+      guard Int(entry) != nil, let commandLine = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else {
+        return false
+      }
+      return String(decoding: commandLine, as: UTF8.self).contains(profileDirectory)
+    }
+    #expect(browsers.isEmpty, "still running: \(browsers)")
+  }
+
   @Test func aBrowserThatCannotStartIsNamed() async throws {
     let scenario = try await BrowserSignInScenario()
     var environment = scenario.world.environment(["TMPDIR": scenario.scratch.path])

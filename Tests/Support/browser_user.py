@@ -10,7 +10,9 @@ PyPI) next to aws-runas's, as a second DevTools client:
   --action sign-in    waits for Keycloak's login form in the page, fills `username` and
                       `password` and submits it, as a person would;
   --action close-tab  waits for the login form, then closes the tab (Target.closeTarget);
-  --action close-browser  waits for the login form, then closes the browser (Browser.close).
+  --action close-browser  waits for the login form, then closes the browser (Browser.close);
+  --action interrupt  waits for the login form, then sends SIGINT to the browser's parent
+                      (aws-runas), as Ctrl-C at the terminal would.
 
 Prints "DONE <action>" and exits 0, or a line saying what it was waiting for and exits 1.
 """
@@ -18,6 +20,7 @@ Prints "DONE <action>" and exits 0, or a line saying what it was waiting for and
 import argparse
 import json
 import os
+import signal
 import sys
 import time
 
@@ -54,6 +57,14 @@ def wait_for(what, probe, timeout):
     sys.exit(1)
 
 
+def read_parent(args_file):
+    with open(args_file) as handle:
+        for line in handle.read().splitlines():
+            if line.startswith("#parent "):
+                return int(line.split()[1])
+    raise RuntimeError("the wrapper recorded no parent")
+
+
 def read_profile_directory(args_file):
     try:
         with open(args_file) as handle:
@@ -78,7 +89,7 @@ def read_port_file(profile):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--args-file", required=True)
-    parser.add_argument("--action", choices=["sign-in", "close-tab", "close-browser"], required=True)
+    parser.add_argument("--action", choices=["sign-in", "close-tab", "close-browser", "interrupt"], required=True)
     parser.add_argument("--username", default="alice")
     parser.add_argument("--password", default="alice-password")
     parser.add_argument("--timeout", type=float, default=60)
@@ -109,6 +120,8 @@ def main():
             "document.getElementById('kc-form-login').submit(); true"
             % (json.dumps(options.username), json.dumps(options.password))
         )
+    elif options.action == "interrupt":
+        os.kill(read_parent(options.args_file), signal.SIGINT)
     elif options.action == "close-tab":
         devtools.send("Target.closeTarget", {"targetId": target})
     else:

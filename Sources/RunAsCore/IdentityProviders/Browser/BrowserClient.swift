@@ -75,10 +75,21 @@ struct BrowserClient: IdentityProviderClient {
     let program = try ChromiumProcess.program(authBrowser: context.authBrowser, path: context.environment["PATH"])
     let place = URLReference.redacted(url)
     let environment = context.environment
-    let logger = context.logger
-    logger.debug("signing in to \(place) with \(program)")
+    context.logger.debug("signing in to \(place) with \(program)")
     return try await context.prompter.showing("Sign in to \(place) in the browser window that opened") {
-      try await ChromiumProcess.withBrowser(program: program, environment: environment) { port, path in
+      try await InterruptionSignals.cancelling {
+        try await Self.signIn(opening: url, patterns: patterns, program: program, environment: environment, take: take)
+      }
+    }
+  }
+
+  /// Starts the browser and watches it until `take` accepts a request, for at most ``signInLimit``.
+  private static func signIn(
+    opening url: String, patterns: [String], program: String, environment: [String: String],
+    take: @escaping @Sendable (PausedRequest) throws -> String?
+  ) async throws -> String {
+    let place = URLReference.redacted(url)
+    return try await ChromiumProcess.withBrowser(program: program, environment: environment) { port, path in
         try await DevToolsConnection.withConnection(port: port, path: path) { devTools in
           do {
             return try await withTimeout(Self.signInLimit) {
@@ -92,7 +103,6 @@ struct BrowserClient: IdentityProviderClient {
           }
         }
       }
-    }
   }
 
   /// Opens `url` in the browser's first tab, stops requests matching `patterns` and waits for
