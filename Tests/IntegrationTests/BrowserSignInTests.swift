@@ -124,6 +124,24 @@ struct BrowserSignInTests {
     #expect(browsers.isEmpty, "still running: \(browsers)")
   }
 
+  @Test func aSignInThatTakesTooLongEndsTheBrowserWithOneClearError() async throws {
+    let scenario = try await BrowserSignInScenario()
+    var environment = scenario.world.environment([
+      "BROWSER_ARGS_FILE": scenario.argumentsFile, "TMPDIR": scenario.scratch.path, "AWS_RUNAS_BROWSER_TIMEOUT": "3",
+    ])
+    environment.removeValue(forKey: "SAML_PASSWORD")
+    // Nobody signs in.
+    let result = try await run(
+      "/usr/bin/setsid", ["-w", runAsBinary(), "-O", "json", "browser-saml"], environment: environment)
+    #expect(result.exitCode == 1, "\(result.output())")
+    let errors = SingleSignOnScenario.errorLines(result)
+    #expect(errors.count == 1, "\(result.output())")
+    #expect(errors.first?.contains("did not finish in the browser within 3 seconds") == true, "\(result.output())")
+    #expect(!FileManager.default.fileExists(atPath: try scenario.profileDirectory()))
+    let leftovers = try scenario.leftovers()
+    #expect(leftovers.isEmpty, "left in TMPDIR: \(leftovers)")
+  }
+
   @Test func aBrowserThatCannotStartIsNamed() async throws {
     let scenario = try await BrowserSignInScenario()
     var environment = scenario.world.environment(["TMPDIR": scenario.scratch.path])

@@ -17,14 +17,22 @@
 ///
 /// The browser runs with a fresh temporary profile (``ChromiumProcess``), so every sign-in starts
 /// without the IdP's cookies; it is closed when the sign-in ends, is cancelled (Ctrl-C, Esc in
-/// the TUI) or runs past ``signInLimit``.
+/// the TUI) or runs past ``signInLimit(environment:)``.
 struct BrowserClient: IdentityProviderClient {
   /// Never detected: only chosen by name.
   static let kind = IdentityProviderKind(
     name: "browser", recognises: { _ in false }, openIDEndpoints: nil, makeClient: { BrowserClient(context: $0) })
 
+  /// `AWS_RUNAS_BROWSER_TIMEOUT`: seconds the user has to sign in (default 300, as the Go tool).
+  static let signInLimitVariable = "AWS_RUNAS_BROWSER_TIMEOUT"
+
   /// How long the user has to sign in.
-  static let signInLimit: Duration = .seconds(300)
+  static func signInLimit(environment: [String: String]) -> Duration {
+    guard let text = environment[signInLimitVariable], let seconds = Int(text), seconds > 0 else {
+      return .seconds(300)
+    }
+    return .seconds(seconds)
+  }
 
   /// Where IdPs post SAML responses for AWS (the partitions' sign-in endpoints), as DevTools URL
   /// patterns.
@@ -83,21 +91,24 @@ struct BrowserClient: IdentityProviderClient {
     }
   }
 
-  /// Starts the browser and watches it until `take` accepts a request, for at most ``signInLimit``.
+  /// Starts the browser and watches it until `take` accepts a request, for at most
+  /// ``signInLimit(environment:)``.
   private static func signIn(
     opening url: String, patterns: [String], program: String, environment: [String: String],
     take: @escaping @Sendable (PausedRequest) throws -> String?
   ) async throws -> String {
     let place = URLReference.redacted(url)
+    let limit = signInLimit(environment: environment)
     return try await ChromiumProcess.withBrowser(program: program, environment: environment) { port, path in
         try await DevToolsConnection.withConnection(port: port, path: path) { devTools in
           do {
-            return try await withTimeout(Self.signInLimit) {
+            return try await withTimeout(limit) {
               try await Self.watch(devTools, opening: url, patterns: patterns, take: take)
             }
           } catch is TimeoutExceeded {
             throw BrowserSignInError(
-              message: "sign-in at \(place) did not finish in the browser within \(Self.signInLimit.components.seconds / 60) minutes")
+              message: "sign-in at \(place) did not finish in the browser within \(Self.describe(limit))",
+              hint: "sign in within that time, or set \(signInLimitVariable) (seconds)")
           } catch is DevToolsProtocolError {
             throw BrowserSignInError.closed
           }
@@ -151,6 +162,13 @@ struct BrowserClient: IdentityProviderClient {
       }
     }
     throw BrowserSignInError.closed
+  }
+
+  /// `5 minutes`, `90 seconds`.
+  static func describe(_ limit: Duration) -> String {
+    let seconds = limit.components.seconds
+    if seconds >= 60, seconds % 60 == 0 { return seconds == 60 ? "1 minute" : "\(seconds / 60) minutes" }
+    return seconds == 1 ? "1 second" : "\(seconds) seconds"
   }
 
   /// A paused request's body: `postData`, else its `postDataEntries` (base64).
