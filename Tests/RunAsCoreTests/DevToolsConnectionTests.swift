@@ -53,7 +53,8 @@ private final class SentCommands: Sendable {
       text: #"{"method":"Fetch.requestPaused","params":{"requestId":"interception-1"},"sessionId":"S2"}"#)
     #expect(
       message
-        == .event(DevToolsEvent(method: "Fetch.requestPaused", params: ["requestId": "interception-1"], sessionID: "S2")))
+        == .event(
+          DevToolsEvent(method: "Fetch.requestPaused", params: ["requestId": "interception-1"], sessionID: "S2")))
   }
 
   @Test(arguments: ["not json", "[1,2]", #"{"params":{}}"#])

@@ -100,20 +100,20 @@ struct BrowserClient: IdentityProviderClient {
     let place = URLReference.redacted(url)
     let limit = signInLimit(environment: environment)
     return try await ChromiumProcess.withBrowser(program: program, environment: environment) { port, path in
-        try await DevToolsConnection.withConnection(port: port, path: path) { devTools in
-          do {
-            return try await withTimeout(limit) {
-              try await Self.watch(devTools, opening: url, patterns: patterns, take: take)
-            }
-          } catch is TimeoutExceeded {
-            throw BrowserSignInError(
-              message: "sign-in at \(place) did not finish in the browser within \(Self.describe(limit))",
-              hint: "sign in within that time, or set \(signInLimitVariable) (seconds)")
-          } catch is DevToolsProtocolError {
-            throw BrowserSignInError.closed
+      try await DevToolsConnection.withConnection(port: port, path: path) { devTools in
+        do {
+          return try await withTimeout(limit) {
+            try await Self.watch(devTools, opening: url, patterns: patterns, take: take)
           }
+        } catch is TimeoutExceeded {
+          throw BrowserSignInError(
+            message: "sign-in at \(place) did not finish in the browser within \(Self.describe(limit))",
+            hint: "sign in within that time, or set \(signInLimitVariable) (seconds)")
+        } catch is DevToolsProtocolError {
+          throw BrowserSignInError.closed
         }
       }
+    }
   }
 
   /// Opens `url` in the browser's first tab, stops requests matching `patterns` and waits for

@@ -135,7 +135,8 @@ enum ChromiumProcess {
   }
 
   private static func startFailure(name: String, outcome: CapturedProcess.Outcome) -> BrowserSignInError {
-    let said = String(decoding: outcome.standardError, as: UTF8.self)
+    let said =
+      String(decoding: outcome.standardError, as: UTF8.self)
       .split(whereSeparator: \.isNewline).last.map { ": " + TerminalText.excerpt(String($0), limit: 160) } ?? ""
     return BrowserSignInError(
       message: "\(name) exited with status \(outcome.exitStatus) before opening its DevTools port\(said)",
