@@ -62,9 +62,33 @@ struct IdentityCenterScenario {
     }
   }
 
-  /// The sandbox environment with STS and both Identity Center services on loopback.
+  /// The parent's `PATH` with no browser opener on it: a directory of links to every other
+  /// program of the parent's `PATH`, made once per test run. Without a `BROWSER` script a test
+  /// means "no browser", whatever the machine has installed (Chromium brings `xdg-open`), and
+  /// no test may open a real one.
+  static let pathWithoutBrowserOpeners: String = {
+    let openers: Set<String> = [
+      "xdg-open", "open", "sensible-browser", "x-www-browser", "www-browser", "gnome-www-browser",
+    ]
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "aws-runas-path-\(getpid())", isDirectory: true
+    ).path
+    try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    let parent = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+    for entry in parent.split(separator: ":").map(String.init) {
+      for name in (try? FileManager.default.contentsOfDirectory(atPath: entry)) ?? [] where !openers.contains(name) {
+        // The first directory on PATH wins, as for the shell.
+        _ = symlink("\(entry)/\(name)", "\(directory)/\(name)")
+      }
+    }
+    return directory
+  }()
+
+  /// The sandbox environment with STS and both Identity Center services on loopback, and no
+  /// browser opener on `PATH` (``browser(approving:)`` sets one).
   func environment(_ extra: [String: String] = [:]) -> [String: String] {
     var environment = sandbox.environment(endpoint: sts.endpoint)
+    environment["PATH"] = Self.pathWithoutBrowserOpeners
     environment["AWS_ENDPOINT_URL_SSO"] = sso.endpoint
     environment["AWS_ENDPOINT_URL_SSO_OIDC"] = sso.endpoint
     for (key, value) in extra { environment[key] = value }

@@ -261,32 +261,27 @@ public final class TUIApplication {
   }
 
   private func launchShell(_ name: String, engine: RunAsEngine) {
-    terminal.suspend()
-    let result: Result<Int32, Failure> = wait {
-      do {
-        return .success(try await ShellLauncher.run(profileName: name, engine: engine))
-      } catch {
-        return .failure(Failure(describing: error))
-      }
-    }
-    if case .failure(let failure) = result {
-      writeError("aws-runas-tui: \(failure.message)\n")
-    }
-    terminal.resume()
-    let size = terminal.size
-    _ = Reducer.reduce(&state, .resize(rows: size.rows, columns: size.columns))
-    // The clock stood still while the shell ran: bring it up to now first, or the exit message
-    // would expire on the next tick.
-    _ = Reducer.reduce(&state, .tick(Date()))
+    let result = runSuspended { try await ShellLauncher.run(profileName: name, engine: engine) }
     for effect in Reducer.reduce(&state, .shellExited(profile: name, result: result)) { perform(effect) }
     isDirty = true
   }
 
   private func launchSSMShell(_ name: String, target: String, engine: RunAsEngine) {
+    let result = runSuspended { try await SSMShellLauncher.run(profileName: name, target: target, engine: engine) }
+    for effect in Reducer.reduce(&state, .ssmShellExited(profile: name, target: target, result: result)) {
+      perform(effect)
+    }
+    isDirty = true
+  }
+
+  /// Runs a command that owns the terminal (a subshell, an SSM session) with the screen suspended,
+  /// and brings the screen back: its size may have changed, and the clock stood still meanwhile
+  /// (without moving it on, the exit message would expire on the next tick).
+  private func runSuspended(_ command: @escaping @Sendable () async throws -> Int32) -> Result<Int32, Failure> {
     terminal.suspend()
     let result: Result<Int32, Failure> = wait {
       do {
-        return .success(try await SSMShellLauncher.run(profileName: name, target: target, engine: engine))
+        return .success(try await command())
       } catch {
         return .failure(Failure(describing: error))
       }
@@ -297,12 +292,8 @@ public final class TUIApplication {
     terminal.resume()
     let size = terminal.size
     _ = Reducer.reduce(&state, .resize(rows: size.rows, columns: size.columns))
-    // No ticks while the session ran: without the clock moved on, the flash would expire at once.
     _ = Reducer.reduce(&state, .tick(Date()))
-    for effect in Reducer.reduce(&state, .ssmShellExited(profile: name, target: target, result: result)) {
-      perform(effect)
-    }
-    isDirty = true
+    return result
   }
 
   /// Runs `body` on the concurrency pool and blocks this (main, non-pool) thread until it ends.
