@@ -35,20 +35,7 @@ enum InterruptionSignals {
     let (readEnd, writeEnd) = (ends[0], ends[1])
     for end in [readEnd, writeEnd] { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
     wakeDescriptor = writeEnd
-    var previous: [(Int32, sigaction)] = []
-    for number in handled {
-      var action = sigaction()
-      #if canImport(Glibc)
-        action.__sigaction_handler.sa_handler = wakeOnSignal
-      #else
-        action.__sigaction_u.__sa_handler = wakeOnSignal
-      #endif
-      action.sa_flags = SA_RESTART
-      sigemptyset(&action.sa_mask)
-      var old = sigaction()
-      sigaction(number, &action, &old)
-      previous.append((number, old))
-    }
+    let previous = SignalHandlers.install(wakeOnSignal, for: handled)
 
     let (result, signal) = await withTaskGroup(of: Ending<Value>.self) { group in
       group.addTask {
@@ -78,7 +65,7 @@ enum InterruptionSignals {
     }
 
     wakeDescriptor = -1
-    for (number, var action) in previous { sigaction(number, &action, nil) }
+    SignalHandlers.restore(previous)
     close(readEnd)
     close(writeEnd)
     if signal != 0 {
@@ -101,7 +88,9 @@ enum InterruptionSignals {
 }
 
 /// The handler: async-signal-safe, it only writes the signal's number to the pipe.
-private func wakeOnSignal(_ number: Int32) {
+private func wakeOnSignal(
+  _ number: Int32, _ info: UnsafeMutablePointer<siginfo_t>?, _ context: UnsafeMutableRawPointer?
+) {
   var byte = UInt8(truncatingIfNeeded: number)
   _ = write(InterruptionSignals.wakeDescriptor, &byte, 1)
 }
