@@ -12,7 +12,7 @@ struct IdentityProviderRegistryTests {
   @Test func anUnknownNameIsAnErrorNamingTheKnownOnes() {
     let error = #expect(throws: IdentityProviderError.self) { try IdentityProviderRegistry.provider(named: "okta2") }
     #expect(error?.message == "unknown identity provider \"okta2\"")
-    #expect(error?.hint == "known providers: keycloak")
+    #expect(error?.hint == "known providers: keycloak, browser")
   }
 
   @Test(arguments: ["KC_RESTART", "KEYCLOAK_IDENTITY"])
@@ -36,8 +36,9 @@ struct IdentityProviderRegistryTests {
     #expect(KeycloakClient.kind.recognisesPath(path) == matches)
   }
 
-  @Test func keycloakEndpointsHangOffTheIssuer() {
-    let endpoints = KeycloakClient.kind.openIDEndpoints("https://sso.example.com/auth/realms/corp/")
+  @Test func keycloakEndpointsHangOffTheIssuer() throws {
+    let keycloakEndpoints = try #require(KeycloakClient.kind.openIDEndpoints)
+    let endpoints = keycloakEndpoints("https://sso.example.com/auth/realms/corp/")
     #expect(endpoints.issuer == "https://sso.example.com/auth/realms/corp")
     #expect(endpoints.authorization == "https://sso.example.com/auth/realms/corp/protocol/openid-connect/auth")
     #expect(endpoints.token == "https://sso.example.com/auth/realms/corp/protocol/openid-connect/token")

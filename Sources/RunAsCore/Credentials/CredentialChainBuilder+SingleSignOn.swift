@@ -32,11 +32,13 @@ extension CredentialChainBuilder {
     let mfaType = profile.settings.mfaType?.value ?? ""
     let mfa = mfa
     let now = now
+    let authBrowser = profile.settings.authBrowser?.value
+    let environment = environment
     return {
       let session = try IdentityProviderSession(cookieFile: cookieFile, timeout: timeout, logger: logger, now: now)
       return IdentityProviderContext(
         url: url, session: session, credentials: credentials, mfaType: mfaType, presetMFACode: mfa.presetCode,
-        prompter: mfa.prompter, logger: logger)
+        prompter: mfa.prompter, logger: logger, authBrowser: authBrowser, environment: environment)
     }
   }
 

@@ -58,11 +58,16 @@ package struct IdentityProviderContext: Sendable {
   package var prompter: any Prompter
   /// Where the client logs (never secrets).
   package var logger: Logger
+  /// `auth_browser`: the browser the `browser` provider runs, when set.
+  package var authBrowser: String?
+  /// The environment helper programs run with (`PATH`, `TMPDIR`, `DISPLAY`).
+  package var environment: [String: String]
 
   /// Creates a context.
   package init(
     url: String, session: IdentityProviderSession, credentials: IdentityProviderCredentials, mfaType: String,
-    presetMFACode: String?, prompter: any Prompter, logger: Logger
+    presetMFACode: String?, prompter: any Prompter, logger: Logger, authBrowser: String? = nil,
+    environment: [String: String] = [:]
   ) {
     self.url = url
     self.session = session
@@ -71,6 +76,8 @@ package struct IdentityProviderContext: Sendable {
     self.presetMFACode = presetMFACode
     self.prompter = prompter
     self.logger = logger
+    self.authBrowser = authBrowser
+    self.environment = environment
   }
 
   /// An MFA code: the preset one the first time, then asked (`<factor> MFA token code: `).

@@ -12,8 +12,9 @@ package struct IdentityProviderKind: Sendable {
   /// Whether a URL whose answer said nothing (an OIDC issuer URL sets no cookie) has this
   /// provider's path shape: the last resort of detection.
   package let recognisesPath: @Sendable (_ path: String) -> Bool
-  /// The provider's OpenID Connect endpoints for a `web_identity_auth_url`.
-  package let openIDEndpoints: @Sendable (_ url: String) -> OpenIDEndpoints
+  /// The provider's OpenID Connect endpoints for a `web_identity_auth_url`; `nil` for a provider
+  /// whose endpoints come from the issuer's discovery document (``OpenIDDiscovery``).
+  package let openIDEndpoints: (@Sendable (_ url: String) -> OpenIDEndpoints)?
   /// Makes the client.
   package let makeClient: @Sendable (IdentityProviderContext) -> any IdentityProviderClient
 
@@ -21,7 +22,7 @@ package struct IdentityProviderKind: Sendable {
   package init(
     name: String, hostDomains: [String] = [], recognises: @escaping @Sendable (IdentityProviderProbe) -> Bool,
     recognisesPath: @escaping @Sendable (_ path: String) -> Bool = { _ in false },
-    openIDEndpoints: @escaping @Sendable (_ url: String) -> OpenIDEndpoints,
+    openIDEndpoints: (@Sendable (_ url: String) -> OpenIDEndpoints)?,
     makeClient: @escaping @Sendable (IdentityProviderContext) -> any IdentityProviderClient
   ) {
     self.name = name

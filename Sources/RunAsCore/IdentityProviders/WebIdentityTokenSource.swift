@@ -96,8 +96,14 @@ package struct WebIdentitySignInSettings: Sendable {
     let context = try makeContext()
     let kind = try await IdentityProviderRegistry.provider(
       for: url, explicitName: providerName, session: context.session)
+    let endpoints: OpenIDEndpoints
+    if let fixed = kind.openIDEndpoints {
+      endpoints = fixed(url)
+    } else {
+      endpoints = try await OpenIDDiscovery.endpoints(issuer: url, session: context.session)
+    }
     let signIn = OpenIDConnectSignIn(
-      endpoints: kind.openIDEndpoints(url), clientID: clientID, redirectURI: redirectURI,
+      endpoints: endpoints, clientID: clientID, redirectURI: redirectURI,
       client: kind.makeClient(context), session: context.session, now: now)
     return try await signIn.idToken()
   }

@@ -69,25 +69,12 @@ public enum SessionPluginProcess {
 
     // Handlers first, so a signal between the spawn and their installation cannot kill
     // aws-runas and leave the session open.
-    var previous: [Int32: sigaction] = [:]
     signalForwardingTarget = 0
     forwardedSignal = 0
-    for signalNumber in handledSignals {
-      var action = sigaction()
-      #if canImport(Glibc)
-        action.__sigaction_handler.sa_sigaction = forwardSignalToPlugin
-      #else
-        action.__sigaction_u.__sa_sigaction = forwardSignalToPlugin
-      #endif
-      action.sa_flags = SA_SIGINFO | SA_RESTART
-      sigemptyset(&action.sa_mask)
-      var old = sigaction()
-      sigaction(signalNumber, &action, &old)
-      previous[signalNumber] = old
-    }
+    let previous = SignalHandlers.install(forwardSignalToPlugin, for: handledSignals)
     defer {
       signalForwardingTarget = 0
-      for (signalNumber, var action) in previous { sigaction(signalNumber, &action, nil) }
+      SignalHandlers.restore(previous)
     }
 
     var spawned: pid_t = 0
