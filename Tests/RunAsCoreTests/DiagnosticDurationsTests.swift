@@ -41,3 +41,25 @@ struct DiagnosticDurationsTests {
     #expect(DurationLimits.assumeRole.describe(nil) == "1h0m0s (default)")
   }
 }
+
+@Suite("Diagnose: the configuration dump of an IAM Identity Center profile")
+struct IdentityCenterDumpTests {
+  @Test func theDumpShowsTheSSOSessionAccountAndRole() async throws {
+    let dump = try await DiagnosticDurationsTests.dump(
+      """
+      [profile dev]
+      sso_session = corp
+      sso_account_id = 111111111111
+      sso_role_name = ReadOnlyAccess
+
+      [sso-session corp]
+      sso_start_url = https://corp.awsapps.com/start
+      sso_region = us-east-1
+      """, profile: "dev")
+    #expect(dump["SSO SESSION"] == "corp")
+    #expect(dump["SSO START URL"] == "https://corp.awsapps.com/start")
+    #expect(dump["SSO REGION"] == "us-east-1")
+    #expect(dump["SSO ACCOUNT ID"] == "111111111111")
+    #expect(dump["SSO ROLE NAME"] == "ReadOnlyAccess")
+  }
+}

@@ -57,5 +57,5 @@ struct AssumeRoleCredentialSource: CredentialSource {
     diagnostics.checkLongTermKeys(of: profile)
   }
 
-  func configurationLines(for settings: ProfileSettings) -> [(key: String, value: String)] { [] }
+  func configurationLines(for profile: ResolvedProfile) -> [(key: String, value: String)] { [] }
 }

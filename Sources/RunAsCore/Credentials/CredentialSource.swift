@@ -54,7 +54,7 @@ package protocol CredentialSource: Sendable {
   func diagnosticFindings(for profile: ResolvedProfile, diagnostics: ProfileDiagnostics) -> [DiagnosticFinding]
 
   /// The lines this kind adds to the configuration dump of `aws-runas -D` (Go tool's `KEY: value`).
-  func configurationLines(for settings: ProfileSettings) -> [(key: String, value: String)]
+  func configurationLines(for profile: ResolvedProfile) -> [(key: String, value: String)]
 }
 
 extension CredentialSource {

@@ -101,5 +101,12 @@ struct IdentityCenterCredentialSource: CredentialSource {
     return findings
   }
 
-  func configurationLines(for settings: ProfileSettings) -> [(key: String, value: String)] { [] }
+  func configurationLines(for profile: ResolvedProfile) -> [(key: String, value: String)] {
+    guard let sso = profile.identityCenter else { return [] }
+    return [
+      ("SSO SESSION", sso.session.name ?? ""), ("SSO START URL", sso.session.startURL),
+      ("SSO REGION", sso.session.region), ("SSO ACCOUNT ID", sso.accountID ?? ""),
+      ("SSO ROLE NAME", sso.roleName ?? ""),
+    ]
+  }
 }

@@ -51,10 +51,11 @@ struct SAMLCredentialSource: CredentialSource {
     diagnostics.checkIdentityProviderRole(of: profile) + diagnostics.checkSingleSignOn(of: profile)
   }
 
-  func configurationLines(for settings: ProfileSettings) -> [(key: String, value: String)] {
+  func configurationLines(for profile: ResolvedProfile) -> [(key: String, value: String)] {
     [
-      ("SAML ENDPOINT URL", settings.samlAuthURL?.value ?? ""), ("SAML USERNAME", settings.samlUsername?.value ?? ""),
-      ("JUMP ROLE ARN", settings.jumpRoleArn?.value ?? ""),
+      ("SAML ENDPOINT URL", profile.settings.samlAuthURL?.value ?? ""),
+      ("SAML USERNAME", profile.settings.samlUsername?.value ?? ""),
+      ("JUMP ROLE ARN", profile.settings.jumpRoleArn?.value ?? ""),
     ]
   }
 }

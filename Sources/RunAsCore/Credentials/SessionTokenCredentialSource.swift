@@ -22,5 +22,5 @@ struct SessionTokenCredentialSource: CredentialSource {
     diagnostics.checkLongTermKeys(of: profile)
   }
 
-  func configurationLines(for settings: ProfileSettings) -> [(key: String, value: String)] { [] }
+  func configurationLines(for profile: ResolvedProfile) -> [(key: String, value: String)] { [] }
 }

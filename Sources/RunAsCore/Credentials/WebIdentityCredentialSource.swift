@@ -57,13 +57,13 @@ struct WebIdentityCredentialSource: CredentialSource {
     diagnostics.checkIdentityProviderRole(of: profile) + diagnostics.checkSingleSignOn(of: profile)
   }
 
-  func configurationLines(for settings: ProfileSettings) -> [(key: String, value: String)] {
+  func configurationLines(for profile: ResolvedProfile) -> [(key: String, value: String)] {
     [
-      ("WEB IDENTITY ENDPOINT URL", settings.webIdentityAuthURL?.value ?? ""),
-      ("WEB IDENTITY CLIENT ID", settings.webIdentityClientID?.value ?? ""),
-      ("WEB IDENTITY REDIRECT URI", settings.webIdentityRedirectURI?.value ?? ""),
-      ("WEB IDENTITY USERNAME", settings.webIdentityUsername?.value ?? ""),
-      ("JUMP ROLE ARN", settings.jumpRoleArn?.value ?? ""),
+      ("WEB IDENTITY ENDPOINT URL", profile.settings.webIdentityAuthURL?.value ?? ""),
+      ("WEB IDENTITY CLIENT ID", profile.settings.webIdentityClientID?.value ?? ""),
+      ("WEB IDENTITY REDIRECT URI", profile.settings.webIdentityRedirectURI?.value ?? ""),
+      ("WEB IDENTITY USERNAME", profile.settings.webIdentityUsername?.value ?? ""),
+      ("JUMP ROLE ARN", profile.settings.jumpRoleArn?.value ?? ""),
     ]
   }
 }

@@ -54,7 +54,7 @@ public struct DiagnosticReport: Sendable {
       ("EXTERNAL ID", s.externalId?.value ?? ""),
       ("ASSUME ROLE CREDENTIAL DURATION", DurationLimits.assumeRole.describe(s.requestedRoleDuration)),
     ]
-    lines += profile.credentialSource.configurationLines(for: s)
+    lines += profile.credentialSource.configurationLines(for: profile)
     return lines
   }
 }
