@@ -31,6 +31,7 @@ bench: release
 	bash scripts/ensure-bench-deps.sh
 	bash scripts/bench.sh
 	bash scripts/bench-serve.sh
+	bash scripts/bench-sso.sh
 	python3 scripts/bench-tui.py .build/release/aws-runas-tui
 
 # Rewrites Linking/startup-order.txt (the code and data a cache hit and --version touch, which lld
