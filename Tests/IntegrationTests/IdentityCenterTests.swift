@@ -184,12 +184,7 @@ struct IdentityCenterTests {
     let token = "test-token-\(UUID().uuidString)"
     let server = try await ServeProcess(
       ["serve", "ecs", "-p", "0", "dev"], environment: world.environment(["AWS_CONTAINER_AUTHORIZATION_TOKEN": token]))
-    var client = world.environment([
-      "AWS_CONTAINER_CREDENTIALS_FULL_URI": server.baseURL + "/credentials", "AWS_CONTAINER_AUTHORIZATION_TOKEN": token,
-      "AWS_DEFAULT_REGION": "us-east-1",
-    ])
-    client["AWS_CONFIG_FILE"] = "/dev/null"
-    client["AWS_SHARED_CREDENTIALS_FILE"] = "/dev/null"
+    let client = server.containerClientEnvironment(world.environment(), token: token)
     let python = try await run(
       "/usr/bin/env",
       ["python3", "-c", "import boto3; print(boto3.client('sts').get_caller_identity()['Arn'])"],

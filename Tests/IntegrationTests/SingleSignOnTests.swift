@@ -214,12 +214,7 @@ struct SingleSignOnTests {
       ["serve", "ecs", "-p", "0", "saml"],
       environment: world.environment(
         SingleSignOnScenario.passwords.merging(["AWS_CONTAINER_AUTHORIZATION_TOKEN": token]) { $1 }))
-    var client = world.environment([
-      "AWS_CONTAINER_CREDENTIALS_FULL_URI": server.baseURL + "/credentials", "AWS_CONTAINER_AUTHORIZATION_TOKEN": token,
-      "AWS_DEFAULT_REGION": "us-east-1",
-    ])
-    client["AWS_CONFIG_FILE"] = "/dev/null"
-    client["AWS_SHARED_CREDENTIALS_FILE"] = "/dev/null"
+    let client = server.containerClientEnvironment(world.environment(), token: token)
     let python = try await run(
       "/usr/bin/env", ["python3", "-c", SingleSignOnScenario.callerScript], environment: client)
     #expect(python.exitCode == 0, "\(python.output())\n\(server.log)")

@@ -102,6 +102,12 @@ public struct CredentialCacheFile: Sendable, Equatable {
     return try await lock.withLock(body)
   }
 
+  /// The cached credentials when they stay valid for `margin` after `now`.
+  public func validCredentials(at now: Date, margin: Duration) -> AWSCredentials? {
+    guard let entry = load(), entry.credentials.isValid(at: now, margin: margin) else { return nil }
+    return entry.credentials
+  }
+
   /// `cached()` when it has credentials; else, under the file lock (so parallel runs call AWS and
   /// prompt once), `cached()` again (another process may have refreshed the file meanwhile), else
   /// the entry `fetch()` returns, stored.

@@ -189,8 +189,7 @@ public struct AssumeRoleProvider: CredentialProvider {
 
   /// The cached role credentials if they are fresh enough.
   public func cachedCredentials(validFor margin: Duration) -> AWSCredentials? {
-    guard let entry = cache.load(), entry.credentials.isValid(at: now(), margin: margin) else { return nil }
-    return entry.credentials
+    cache.validCredentials(at: now(), margin: margin)
   }
 
   public func credentials(validFor margin: Duration) async throws -> AWSCredentials {

@@ -37,8 +37,7 @@ public struct SAMLRoleProvider: CredentialProvider {
   public var cacheFile: CredentialCacheFile? { cache }
 
   public func cachedCredentials(validFor margin: Duration) -> AWSCredentials? {
-    guard let entry = cache.load(), entry.credentials.isValid(at: now(), margin: margin) else { return nil }
-    return entry.credentials
+    cache.validCredentials(at: now(), margin: margin)
   }
 
   public func credentials(validFor margin: Duration) async throws -> AWSCredentials {

@@ -54,8 +54,7 @@ public struct IdentityCenterRoleProvider: CredentialProvider {
 
   /// The cached role credentials if they stay valid for `margin`.
   public func cachedCredentials(validFor margin: Duration) -> AWSCredentials? {
-    guard let entry = cache.load(), entry.credentials.isValid(at: now(), margin: margin) else { return nil }
-    return entry.credentials
+    cache.validCredentials(at: now(), margin: margin)
   }
 
   public func credentials(validFor margin: Duration) async throws -> AWSCredentials {

@@ -23,6 +23,18 @@ final class ServeProcess: Sendable {
     port = UInt16(baseURL.split(separator: ":").last ?? "") ?? 0
   }
 
+  /// `environment` for an SDK that takes its credentials from this `serve ecs` endpoint with
+  /// `token`, and from nowhere else (no config or credentials file).
+  func containerClientEnvironment(_ environment: [String: String], token: String) -> [String: String] {
+    var client = environment
+    client["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = baseURL + "/credentials"
+    client["AWS_CONTAINER_AUTHORIZATION_TOKEN"] = token
+    client["AWS_DEFAULT_REGION"] = "us-east-1"
+    client["AWS_CONFIG_FILE"] = "/dev/null"
+    client["AWS_SHARED_CREDENTIALS_FILE"] = "/dev/null"
+    return client
+  }
+
   /// The server's process id.
   var pid: Int32 { child.pid }
 
