@@ -38,7 +38,7 @@ echo
 echo "### IdP round trips per sign-in"
 echo
 for profile in saml web; do
-  cache=$([ "$profile" = saml ] && echo .aws_saml_role_saml || echo .aws_web_role_web)
+  cache=.aws_assume_role_$profile
   rm -f "$AWS_DIR/.aws_runas.cookies" "$AWS_DIR/.aws_runas_identity_token.cache" "$AWS_DIR/$cache"
   before=$(idp_requests); "$BIN" -O json "$profile" >/dev/null; cold=$(($(idp_requests) - before))
   rm -f "$AWS_DIR/.aws_runas_identity_token.cache" "$AWS_DIR/$cache"
@@ -51,11 +51,11 @@ echo
 echo "### Wall time per sign-in (hyperfine, 10 runs each)"
 echo
 hyperfine -N --style basic --warmup 1 --runs 10 \
-  --prepare "rm -f $AWS_DIR/.aws_runas.cookies $AWS_DIR/.aws_saml_role_saml" -n "SAML, no cookies" "$BIN -O json saml" \
-  --prepare "rm -f $AWS_DIR/.aws_saml_role_saml" -n "SAML, IdP session cookies" "$BIN -O json saml" \
-  --prepare "rm -f $AWS_DIR/.aws_runas.cookies $AWS_DIR/.aws_runas_identity_token.cache $AWS_DIR/.aws_web_role_web" \
+  --prepare "rm -f $AWS_DIR/.aws_runas.cookies $AWS_DIR/.aws_assume_role_saml" -n "SAML, no cookies" "$BIN -O json saml" \
+  --prepare "rm -f $AWS_DIR/.aws_assume_role_saml" -n "SAML, IdP session cookies" "$BIN -O json saml" \
+  --prepare "rm -f $AWS_DIR/.aws_runas.cookies $AWS_DIR/.aws_runas_identity_token.cache $AWS_DIR/.aws_assume_role_web" \
   -n "OIDC, no cookies" "$BIN -O json web" \
-  --prepare "rm -f $AWS_DIR/.aws_runas_identity_token.cache $AWS_DIR/.aws_web_role_web" \
+  --prepare "rm -f $AWS_DIR/.aws_runas_identity_token.cache $AWS_DIR/.aws_assume_role_web" \
   -n "OIDC, IdP session cookies" "$BIN -O json web" \
   --export-markdown "$OUT/sso-login.md" >/dev/null
 cat "$OUT/sso-login.md"

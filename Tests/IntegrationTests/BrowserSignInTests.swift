@@ -74,7 +74,7 @@ struct BrowserSignInTests {
     #expect(user.exitCode == 0, "\(user.output())")
     #expect(result.exitCode == 0, "\(result.output())\n\(scenario.world.keycloak.log())")
     #expect(result.stdout.hasPrefix("arn:aws:sts::123456789012:assumed-role/Admin/"), "\(result.output())")
-    let cache = profile == "browser-saml" ? ".aws_saml_role_browser-saml" : ".aws_web_role_browser-oidc"
+    let cache = ".aws_assume_role_" + profile
     #expect(try scenario.world.cacheFiles().contains(cache))
     // Chromium's profile is private while it runs and gone afterwards.
     let profileDirectory = try scenario.profileDirectory()
@@ -98,7 +98,7 @@ struct BrowserSignInTests {
     #expect(errors.count == 1, "\(result.output())")
     #expect(errors.first?.contains("the browser was closed before sign-in finished") == true, "\(result.output())")
     #expect(result.stdout.isEmpty)
-    #expect(try scenario.world.cacheFiles().filter { $0.hasPrefix(".aws_saml_role") }.isEmpty)
+    #expect(try scenario.world.cacheFiles().filter { $0.hasPrefix(".aws_assume_role") }.isEmpty)
     #expect(!FileManager.default.fileExists(atPath: try scenario.profileDirectory()))
     let leftovers = try scenario.leftovers()
     #expect(leftovers.isEmpty, "left in TMPDIR: \(leftovers)")

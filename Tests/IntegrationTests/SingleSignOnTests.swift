@@ -106,7 +106,7 @@ struct SingleSignOnTests {
     let wrapped = try await world.runAs([profile, "python3", "-c", SingleSignOnScenario.callerScript])
     #expect(wrapped.exitCode == 0, "\(wrapped.output())\n\(world.keycloak.log())")
     #expect(wrapped.stdout.hasPrefix("arn:aws:sts::123456789012:assumed-role/Admin/"))
-    let cache = profile == "saml" ? ".aws_saml_role_saml" : ".aws_web_role_web"
+    let cache = ".aws_assume_role_" + profile
     #expect(POSIXPermissions.of(world.sandbox.path(".aws/" + cache)) == 0o600)
     #expect(POSIXPermissions.of(world.sandbox.path(".aws/.aws_runas.cookies")) == 0o600)
     if profile == "web" {

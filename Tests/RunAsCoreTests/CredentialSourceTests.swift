@@ -84,7 +84,7 @@ struct CredentialSourceTests {
   @Test(
     arguments: [
       ("default", ".aws_session_token_default"), ("dev", ".aws_assume_role_dev"), ("long", ".aws_assume_role_long"),
-      ("hop", ".aws_assume_role_hop"), ("sso", ".aws_saml_role_sso"), ("web", ".aws_web_role_web"),
+      ("hop", ".aws_assume_role_hop"), ("sso", ".aws_assume_role_sso"), ("web", ".aws_assume_role_web"),
       (roleARN, ".aws_assume_role_123456789012-admin"),
     ] as [(String, String)])
   func cacheFilesAreNamedAsTheGoToolNamesThem(_ name: String, file: String) throws {
@@ -119,7 +119,7 @@ struct CredentialSourceTests {
     let world = try World(config: "[default]\nsaml_auth_url = https://idp.example.com/saml")
     let profile = try world.resolver.resolve(Self.roleARN)
     #expect(profile.kind == .saml)
-    #expect(world.cacheFileName(of: profile) == ".aws_saml_role_123456789012-admin")
+    #expect(world.cacheFileName(of: profile) == ".aws_assume_role_123456789012-admin")
   }
 
   @Test func singleSignOnChainsAreBuiltWithoutSigningInAndReadTheirCache() async throws {
@@ -150,7 +150,7 @@ struct CredentialSourceTests {
       config: "[profile pod]\nrole_arn = arn:aws:iam::123456789012:role/pod\nweb_identity_token_file = /t\n")
     let profile = try world.resolver.resolve("pod")
     #expect(profile.kind == .oidc)
-    #expect(world.cacheFileName(of: profile) == ".aws_web_role_pod")
+    #expect(world.cacheFileName(of: profile) == ".aws_assume_role_pod")
   }
 
   @Test func everyKindHasItsWords() {

@@ -60,6 +60,6 @@ struct ProfileRowTests {
     let row = ProfileRow(name: "sso", result: .success(try Self.resolver().resolve("sso")), cacheDirectory: "/x")
     #expect(row.kind == "SAML")
     #expect(row.accountAndRole == "555555555555/sso-admin")
-    #expect(row.cacheFile == "/x/.aws_saml_role_sso")
+    #expect(row.cacheFile == "/x/.aws_assume_role_sso")
   }
 }

@@ -52,8 +52,9 @@ extension CredentialChainBuilder {
     return roleARN
   }
 
-  /// The chain of a SAML or OIDC profile: the federated step into `role_arn`, or with
-  /// `jump_role_arn` into the jump role (cached under `<kind><account>-<role>`), then AssumeRole
+  /// The chain of a SAML or OIDC profile: the federated step into `role_arn`, cached in
+  /// `.aws_assume_role_<profile>` like an IAM role; or with `jump_role_arn` the federated step into
+  /// the jump role (cached under `<kind><account>-<role>`, the Go tool's name), then AssumeRole
   /// into `role_arn` for one hour, cached in `.aws_assume_role_<profile>`.
   ///
   /// - Parameter federatedStep: The provider of the federated step for a role and its cache file.
@@ -64,7 +65,7 @@ extension CredentialChainBuilder {
     let roleARN = try federatedRoleARN(of: profile)
     guard let jumpRole = Self.jumpRoleCacheName(of: profile) else {
       return federatedStep(
-        roleARN, CredentialCacheFile(directory: cacheDirectory, kind: kind, name: profile.roleCacheName))
+        roleARN, CredentialCacheFile(directory: cacheDirectory, kind: .assumeRole, name: profile.roleCacheName))
     }
     let jump = federatedStep(
       jumpRole.arn, CredentialCacheFile(directory: cacheDirectory, kind: kind, name: jumpRole.cacheName))
@@ -82,11 +83,10 @@ extension CredentialChainBuilder {
     return (arn, "\(role.account)-\(role.roleName)")
   }
 
-  /// The cache file of a SAML or OIDC profile's outermost step.
-  static func federatedCacheFile(
-    for profile: ResolvedProfile, kind: CredentialCacheFile.Kind, in directory: String
-  ) -> CredentialCacheFile {
-    let outer: CredentialCacheFile.Kind = jumpRoleCacheName(of: profile) == nil ? kind : .assumeRole
-    return CredentialCacheFile(directory: directory, kind: outer, name: profile.roleCacheName)
+  /// The cache file of a SAML or OIDC profile's outermost step: `.aws_assume_role_<profile>`, like
+  /// an IAM role's (issue 9; the Go tool names it `.aws_saml_role_` / `.aws_web_role_`, which only
+  /// a jump role's first step keeps here).
+  static func federatedCacheFile(for profile: ResolvedProfile, in directory: String) -> CredentialCacheFile {
+    CredentialCacheFile(directory: directory, kind: .assumeRole, name: profile.roleCacheName)
   }
 }

@@ -1,7 +1,7 @@
 /// A SAML profile (``ProfileKind/saml``, `saml_auth_url` set): a sign-in with the identity
 /// provider for a SAML assertion, then AssumeRoleWithSAML into `role_arn`, cached in
-/// `.aws_saml_role_<profile>` as the Go tool does (spec §3.1); with `jump_role_arn`, into the jump
-/// role first (spec §4.7). The sign-in is in `IdentityProviders/`.
+/// `.aws_assume_role_<profile>` like an IAM role (issue 9; the Go tool's `.aws_saml_role_` name is
+/// kept for a jump role's first step); with `jump_role_arn`, into the jump role first (spec §4.7). The sign-in is in `IdentityProviders/`.
 struct SAMLCredentialSource: CredentialSource {
   var label: String { "SAML" }
 
@@ -29,7 +29,7 @@ struct SAMLCredentialSource: CredentialSource {
   }
 
   func cacheFile(for profile: ResolvedProfile, in directory: String) -> CredentialCacheFile? {
-    CredentialChainBuilder.federatedCacheFile(for: profile, kind: .samlRole, in: directory)
+    CredentialChainBuilder.federatedCacheFile(for: profile, in: directory)
   }
 
   func identityListingRefusal(listingRoles: Bool) -> String? {

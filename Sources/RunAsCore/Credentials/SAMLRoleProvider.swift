@@ -4,7 +4,8 @@
   import Foundation
 #endif
 
-/// AssumeRoleWithSAML credentials for one role, cached like every role step (`.aws_saml_role_…`).
+/// AssumeRoleWithSAML credentials for one role, cached like every role step (the file the chain
+/// gives it).
 ///
 /// A cache hit reads one file; a miss takes the cache's lock, gets the assertion (in memory, else
 /// a sign-in), checks it grants the role and calls STS, which needs no AWS credentials.

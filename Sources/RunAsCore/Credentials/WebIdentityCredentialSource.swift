@@ -1,8 +1,8 @@
 /// An OIDC profile (``ProfileKind/oidc``: `web_identity_auth_url`, or `web_identity_token_file`
 /// with `role_arn`): an id_token (the token file; else the token cache or a sign-in with the
 /// identity provider), then AssumeRoleWithWebIdentity into `role_arn`, cached in
-/// `.aws_web_role_<profile>` as the Go tool does (spec §3.1); with `jump_role_arn`, into the jump
-/// role first (spec §4.7). The sign-in is in `IdentityProviders/`.
+/// `.aws_assume_role_<profile>` like an IAM role (issue 9; the Go tool's `.aws_web_role_` name is
+/// kept for a jump role's first step); with `jump_role_arn`, into the jump role first (spec §4.7). The sign-in is in `IdentityProviders/`.
 struct WebIdentityCredentialSource: CredentialSource {
   var label: String { "OIDC" }
 
@@ -44,7 +44,7 @@ struct WebIdentityCredentialSource: CredentialSource {
   }
 
   func cacheFile(for profile: ResolvedProfile, in directory: String) -> CredentialCacheFile? {
-    CredentialChainBuilder.federatedCacheFile(for: profile, kind: .webRole, in: directory)
+    CredentialChainBuilder.federatedCacheFile(for: profile, in: directory)
   }
 
   func identityListingRefusal(listingRoles: Bool) -> String? {

@@ -4,8 +4,8 @@
   import Foundation
 #endif
 
-/// AssumeRoleWithWebIdentity credentials for one role, cached like every role step
-/// (`.aws_web_role_…`).
+/// AssumeRoleWithWebIdentity credentials for one role, cached like every role step (the file the
+/// chain gives it).
 ///
 /// A cache hit reads one file; a miss takes the cache's lock, gets the id_token (file, token
 /// cache or sign-in) and calls STS, which needs no AWS credentials. When STS refuses a cached
