@@ -63,7 +63,12 @@ package enum IdentityProviderRegistry {
     if let explicitName, !explicitName.isEmpty { return try provider(named: explicitName) }
     if let kind = provider(forHostOf: url) { return kind }
     // Cookies from an earlier sign-in may already say who this is.
-    let cookieNames = session.cookies(for: url).map(\.name)
+    var cookieNames = session.cookies(for: url).map(\.name)
+    // An OIDC issuer URL (`…/realms/corp`) sits just above the path its provider scopes its cookies
+    // to (`…/realms/corp/`).
+    if !url.hasSuffix("/"), !url.contains("?"), !url.contains("#") {
+      cookieNames += session.cookies(for: url + "/").map(\.name)
+    }
     if let kind = provider(recognising: IdentityProviderProbe(headers: [], cookieNames: cookieNames)) { return kind }
     do {
       let head = try await session.send(HTTPRequestData(method: "HEAD", url: url, headers: []), timeout: .seconds(3))
