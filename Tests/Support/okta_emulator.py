@@ -1,0 +1,492 @@
+#!/usr/bin/env python3
+"""Loopback Okta (Classic Engine) emulator for aws-runas integration tests.
+
+Follows ../shared/spec/identity-providers.md §1 (the Authentication API /api/v1/authn, factor
+verification, the sessionToken exchanged at the AWS app's embed link), §0, §6.1, §8 and §9.
+The signed SAML Responses come from keycloak_emulator's signing code (imported, not copied):
+signxml, RSA-SHA256, exclusive c14n, Response and Assertion signed, issuer
+http://www.okta.com/<app id> as Okta's.
+
+Identity provider surface (every response carries X-Okta-Request-Id, which aws-runas detects):
+  POST /api/v1/authn                 JSON {username, password[, options]}
+       bad credentials -> 401 {errorCode E0000004, errorSummary "Authentication failed", ...};
+       user status LOCKED_OUT -> 200 {status LOCKED_OUT} (no stateToken); PASSWORD_EXPIRED /
+       MFA_ENROLL -> 200 with a stateToken; no factors -> 200 {status SUCCESS, sessionToken,
+       expiresAt, _embedded.user}; factors -> 200 {status MFA_REQUIRED, stateToken, expiresAt,
+       _embedded.{user, factors[{id, factorType, provider, vendorName, profile,
+       _links.verify.href}]}, _links.cancel}.
+  POST /api/v1/authn/factors/<id>/verify   JSON {stateToken[, passCode]}
+       unknown or expired stateToken -> 401 E0000011 "Invalid token provided";
+       TOTP / HOTP / token factor: right passCode -> SUCCESS with sessionToken; wrong -> 403
+         E0000068 "Invalid Passcode/Answer" (the transaction stays usable);
+       push factor: the first call and each poll while the push waits -> 200 {status
+         MFA_CHALLENGE, factorResult WAITING, _embedded.factor, _links.next {name poll, href: the
+         same verify URL}, _links.resend, _links.cancel}; after `push_polls` polls the fault
+         `push_result` decides: "approve" -> SUCCESS with sessionToken, "reject" / "timeout" ->
+         MFA_CHALLENGE with factorResult REJECTED / TIMEOUT and _links.next named verify.
+  POST /api/v1/authn/cancel          JSON {stateToken} -> {}; the transaction ends.
+  GET  /home/amazon_aws/<app id>/<n>[?sessionToken=]   the app's embed link
+  GET  /app/amazon_aws/<app id>/sso/saml[?sessionToken=]
+       a valid sessionToken (single use, 5 minutes) starts an Okta session: Set-Cookie sid
+       (Path=/, HttpOnly) and 200 auto-post page (form action = ACS URL, hidden SAMLResponse,
+       HTML-escaped base64, RelayState if set); a valid sid cookie and no token -> the same page;
+       neither -> 302 /login/login.htm?fromURI=<the app path>.
+  GET  /login/login.htm              Okta's sign-in page (HTML, no SAMLResponse).
+  HEAD works like GET.
+
+Control API (JSON, under /_emulator/; see OKTA_EMULATOR.md): config, faults, requests, calls,
+reset, sessions, end_sessions, otp, certificate, like keycloak_emulator's.
+
+Usage: okta_emulator.py --port 0 [--exit-on-stdin-eof] [--config FILE.json]
+Prints one line "PORT <n>" on stdout once listening.
+"""
+
+import argparse
+import copy
+import html
+import json
+import secrets
+import sys
+import threading
+import time
+import uuid
+from datetime import datetime, timezone
+from urllib.parse import quote
+
+import pyotp
+from werkzeug.wrappers import Request, Response
+
+import keycloak_emulator
+import loopback_server
+
+ORG = "emulated"
+USER_DEFAULTS = {
+    "username": None, "password": None, "email": None, "first_name": "", "last_name": "",
+    "status": "ACTIVE", "factors": [], "session_name": None, "roles": [],
+}
+FACTOR_DEFAULTS = {"id": None, "type": "token:software:totp", "provider": None, "secret": None,
+                   "code": None}
+APP_DEFAULTS = {key: value for key, value in keycloak_emulator.SAML_CLIENT_DEFAULTS.items()
+                if key != "url_name"}
+APP_DEFAULTS["app_id"] = "0oaawsapp"
+DEFAULT_CONFIG = {
+    "users": [
+        {"username": "alice", "password": "alice-password", "email": "alice@example.com",
+         "roles": [["arn:aws:iam::123456789012:role/Admin",
+                    "arn:aws:iam::123456789012:saml-provider/okta"],
+                   ["arn:aws:iam::123456789012:role/ReadOnly",
+                    "arn:aws:iam::123456789012:saml-provider/okta"]]},
+        {"username": "bob", "password": "bob-password", "email": "bob@example.com",
+         "factors": [{"id": "uftbobtotp", "type": "token:software:totp",
+                      "secret": "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"},
+                     {"id": "opfbobpush", "type": "push"}],
+         "roles": [["arn:aws:iam::123456789012:role/Admin",
+                    "arn:aws:iam::123456789012:saml-provider/okta"]]},
+    ],
+    "apps": [{"app_id": "0oaawsapp"}],
+}
+FAULT_DEFAULTS = {
+    "delay_seconds": 0, "delay_routes": [], "push_result": "approve", "push_polls": 1,
+    "saml_roles": None, "expired_assertion": False, "unsigned_assertion": False,
+    "saml_signing_key": "realm",
+}
+FACTOR_PROVIDERS = {"push": "OKTA", "token:software:totp": "OKTA", "token:hotp": "CUSTOM",
+                    "token": "RSA", "sms": "OKTA", "call": "OKTA"}
+STATE_SECONDS = 300
+SESSION_SECONDS = 7200
+
+ConfigError = keycloak_emulator.ConfigError
+with_defaults = keycloak_emulator.with_defaults
+json_response = keycloak_emulator.json_response
+now = keycloak_emulator.now
+
+
+def iso(epoch):
+    return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+def normalise_config(config):
+    if not isinstance(config, dict):
+        raise ConfigError("config must be a JSON object")
+    unknown = set(config) - {"users", "apps"}
+    if unknown:
+        raise ConfigError(f"config: unknown fields {sorted(unknown)}")
+    users = []
+    for raw in config.get("users", []):
+        user = with_defaults(USER_DEFAULTS, raw, "user")
+        if not user["username"] or user["password"] is None:
+            raise ConfigError("user: username and password are required")
+        user["username"] = user["username"].lower()
+        factors = []
+        for index, factor in enumerate(user["factors"]):
+            factor = with_defaults(FACTOR_DEFAULTS, factor, "factor")
+            factor["id"] = factor["id"] or f"fac{user['username']}{index}"
+            factor["provider"] = factor["provider"] or FACTOR_PROVIDERS.get(factor["type"], "OKTA")
+            factors.append(factor)
+        user["factors"] = factors
+        users.append(user)
+    apps = [with_defaults(APP_DEFAULTS, app, "app") for app in config.get("apps", [])]
+    return {"users": users, "apps": apps}
+
+
+class Emulator:
+    """WSGI application: Okta's authentication API and AWS app links, plus /_emulator/."""
+
+    # What keycloak_emulator's signing and logging code expects of its emulator.
+    realm_keys = keycloak_emulator.Emulator.realm_keys
+    foreign_keys = keycloak_emulator.Emulator.foreign_keys
+    find_user = staticmethod(keycloak_emulator.Emulator.find_user)
+    delay = keycloak_emulator.Emulator.delay
+
+    def __init__(self, config=None):
+        self.lock = threading.Lock()
+        self.keys = {}
+        self.foreign = None
+        self.reset_everything()
+        if config is not None:
+            self.config = normalise_config(config)
+
+    def reset_everything(self):
+        self.config = normalise_config(DEFAULT_CONFIG)
+        self.faults = copy.deepcopy(FAULT_DEFAULTS)
+        self.transactions = {}        # stateToken -> {username, expires, polls, factor}
+        self.session_tokens = {}      # sessionToken -> {username, expires}
+        self.sessions = {}            # sid -> {id, username, started, expires}
+        self.requests = []
+
+    # -- WSGI entry point -----------------------------------------------------
+
+    def __call__(self, environ, start_response):
+        request = Request(environ)
+        try:
+            response = self.dispatch(request)
+        except ConfigError as error:
+            response = json_response(400, {"error": str(error)})
+        except Exception as error:  # an emulator bug: make it visible to the test
+            response = json_response(500, {"error": f"{type(error).__name__}: {error}"})
+        return response(environ, start_response)
+
+    def dispatch(self, request):
+        if request.path.startswith("/_emulator/"):
+            return self.control(request)
+        parts = request.path.strip("/").split("/")
+        method = "GET" if request.method == "HEAD" else request.method
+        route, handler, argument = "Unknown", None, None
+        if method == "POST" and parts == ["api", "v1", "authn"]:
+            route, handler = "Authn", self.authn
+        elif method == "POST" and parts == ["api", "v1", "authn", "cancel"]:
+            route, handler = "Cancel", self.cancel
+        elif (method == "POST" and len(parts) == 6 and parts[:4] == ["api", "v1", "authn", "factors"]
+              and parts[5] == "verify"):
+            route, handler, argument = "Verify", self.verify, parts[4]
+        elif method == "GET" and len(parts) == 4 and parts[:2] == ["home", "amazon_aws"]:
+            route, handler, argument = "AppEmbed", self.app, parts[2]
+        elif method == "GET" and len(parts) == 5 and parts[:2] == ["app", "amazon_aws"] \
+                and parts[3:] == ["sso", "saml"]:
+            route, handler, argument = "AppSaml", self.app, parts[2]
+        elif method == "GET" and parts == ["login", "login.htm"]:
+            route, handler = "SignInPage", self.sign_in_page
+        self.delay(route)
+        if handler is None:
+            response = okta_error(404, "E0000022", "The endpoint does not support the provided HTTP method")
+        elif argument is None:
+            response = handler(request)
+        else:
+            response = handler(request, argument)
+        response.headers["X-Okta-Request-Id"] = secrets.token_urlsafe(18)
+        self.log(route, request, response)
+        return response
+
+    def log(self, route, request, response):
+        body = request.get_json(silent=True) if request.method == "POST" else None
+        entry = {"route": route, "method": request.method, "path": request.path,
+                 "query": {key: request.args.get(key) for key in request.args},
+                 "status": response.status_code, "cookies": sorted(request.cookies.keys()),
+                 "form": sorted(body.keys()) if isinstance(body, dict) else [], "time": now()}
+        with self.lock:
+            self.requests.append(entry)
+
+    def user_named(self, login):
+        return self.find_user(self.config, login)
+
+    # -- /api/v1/authn ----------------------------------------------------------
+
+    def authn(self, request):
+        body = request.get_json(silent=True) or {}
+        user = self.user_named(body.get("username"))
+        password = body.get("password") or ""
+        if user is None or not secrets.compare_digest(user["password"], password):
+            return okta_error(401, "E0000004", "Authentication failed")
+        if user["status"] == "LOCKED_OUT":
+            return json_response(200, {"status": "LOCKED_OUT", "_links": {"next": {
+                "name": "unlock", "href": f"{base(request)}/api/v1/authn/recovery/unlock"}}})
+        if user["status"] in ("PASSWORD_EXPIRED", "MFA_ENROLL"):
+            return json_response(200, self.transaction(request, user, user["status"]))
+        if not user["factors"]:
+            return json_response(200, self.success(user))
+        return json_response(200, self.transaction(request, user, "MFA_REQUIRED"))
+
+    def transaction(self, request, user, status):
+        token = "00" + secrets.token_urlsafe(30)
+        expires = now() + STATE_SECONDS
+        with self.lock:
+            self.transactions[token] = {"username": user["username"], "expires": expires, "polls": 0}
+        body = {"stateToken": token, "expiresAt": iso(expires), "status": status,
+                "_embedded": {"user": embedded_user(user)},
+                "_links": {"cancel": {"href": f"{base(request)}/api/v1/authn/cancel",
+                                      "hints": {"allow": ["POST"]}}}}
+        if status == "MFA_REQUIRED":
+            body["_embedded"]["factors"] = [factor_body(request, f) for f in user["factors"]]
+        return body
+
+    def success(self, user):
+        token = "20111" + secrets.token_urlsafe(24)
+        expires = now() + STATE_SECONDS
+        with self.lock:
+            self.session_tokens[token] = {"username": user["username"], "expires": expires}
+        return {"expiresAt": iso(expires), "status": "SUCCESS", "sessionToken": token,
+                "_embedded": {"user": embedded_user(user)}}
+
+    def live_transaction(self, body):
+        token = body.get("stateToken") or ""
+        with self.lock:
+            state = self.transactions.get(token)
+            if state is None or state["expires"] < now():
+                self.transactions.pop(token, None)
+                return None, None
+            return token, state
+
+    def verify(self, request, factor_id):
+        body = request.get_json(silent=True) or {}
+        token, state = self.live_transaction(body)
+        if state is None:
+            return okta_error(401, "E0000011", "Invalid token provided")
+        user = self.user_named(state["username"])
+        factor = next((f for f in user["factors"] if f["id"] == factor_id), None) if user else None
+        if factor is None:
+            return okta_error(404, "E0000007", f"Not found: Resource not found: {factor_id} (UserFactor)")
+        if factor["type"] == "push":
+            return self.push(request, token, state, user, factor)
+        if not code_matches(factor, body.get("passCode") or ""):
+            return okta_error(403, "E0000068", "Invalid Passcode/Answer", cause=(
+                "passCode", "Your passcode doesn't match our records. Please try again."))
+        return self.finish(token, user)
+
+    def push(self, request, token, state, user, factor):
+        with self.lock:
+            polls = state["polls"] if state.get("factor") == factor["id"] else 0
+            state["factor"], state["polls"] = factor["id"], polls + 1
+            waiting = polls < self.faults["push_polls"] or self.faults["push_result"] == "wait"
+            result = self.faults["push_result"]
+        if not waiting and result == "approve":
+            return self.finish(token, user)
+        verify_url = factor_body(request, factor)["_links"]["verify"]["href"]
+        factor_result = "WAITING" if waiting else {"reject": "REJECTED", "timeout": "TIMEOUT"}[result]
+        if not waiting:
+            with self.lock:
+                state["polls"] = 0
+                state.pop("factor", None)
+        return json_response(200, {
+            "stateToken": token, "expiresAt": iso(state["expires"]), "status": "MFA_CHALLENGE",
+            "factorResult": factor_result,
+            "_embedded": {"user": embedded_user(user), "factor": factor_body(request, factor)},
+            "_links": {
+                "next": {"name": "poll" if waiting else "verify", "href": verify_url,
+                         "hints": {"allow": ["POST"]}},
+                "resend": [{"name": "push", "href": verify_url + "/resend",
+                            "hints": {"allow": ["POST"]}}],
+                "cancel": {"href": f"{base(request)}/api/v1/authn/cancel",
+                           "hints": {"allow": ["POST"]}},
+            }})
+
+    def finish(self, token, user):
+        with self.lock:
+            self.transactions.pop(token, None)
+        return json_response(200, self.success(user))
+
+    def cancel(self, request):
+        token, state = self.live_transaction(request.get_json(silent=True) or {})
+        if state is None:
+            return okta_error(401, "E0000011", "Invalid token provided")
+        with self.lock:
+            self.transactions.pop(token, None)
+        return json_response(200, {})
+
+    # -- the AWS app ------------------------------------------------------------
+
+    def app(self, request, app_id):
+        app = next((a for a in self.config["apps"] if a["app_id"] == app_id), None)
+        if app is None:
+            return html_page(404, "Not Found", "<h1>404</h1><p>The page is not found.</p>")
+        session, new_sid = None, None
+        token = request.args.get("sessionToken")
+        if token:
+            with self.lock:
+                grant = self.session_tokens.pop(token, None)
+            if grant is not None and grant["expires"] >= now():
+                new_sid = "102" + secrets.token_urlsafe(24)
+                started = now()
+                session = {"id": new_sid, "username": grant["username"], "started": started,
+                           "expires": started + SESSION_SECONDS}
+                with self.lock:
+                    self.sessions[new_sid] = session
+        if session is None:
+            with self.lock:
+                session = self.sessions.get(request.cookies.get("sid") or "")
+            if session is not None and (session["expires"] < now()
+                                        or self.user_named(session["username"]) is None):
+                session = None
+        if session is None:
+            response = Response("", status=302)
+            response.headers["Location"] = "/login/login.htm?fromURI=" + quote(request.path, safe="")
+            return response
+        response = self.assertion_context(request, app_id).saml_post_page(app, session)
+        if new_sid:
+            response.set_cookie("sid", new_sid, path="/", httponly=True)
+        return response
+
+    def assertion_context(self, request, app_id):
+        return AssertionContext(self, request, app_id)
+
+    def sign_in_page(self, request):
+        return html_page(200, f"{ORG} - Sign In",
+                         '<div id="okta-sign-in"></div><script>var okta = {};</script>')
+
+    # -- control API ----------------------------------------------------------
+
+    def control(self, request):
+        path, method = request.path, request.method
+        body = {}
+        if method == "POST":
+            try:
+                body = json.loads(request.get_data() or b"{}")
+            except ValueError as error:
+                raise ConfigError(f"body is not JSON: {error}")
+            if not isinstance(body, dict):
+                raise ConfigError("body must be a JSON object")
+        if (method, path) == ("GET", "/_emulator/config"):
+            return json_response(200, self.config)
+        if (method, path) == ("POST", "/_emulator/config"):
+            config = normalise_config(body)
+            with self.lock:
+                self.config = config
+            return json_response(200, config)
+        if (method, path) == ("GET", "/_emulator/faults"):
+            return json_response(200, self.faults)
+        if (method, path) == ("POST", "/_emulator/faults"):
+            faults = with_defaults(FAULT_DEFAULTS, body, "faults")
+            if faults["push_result"] not in ("approve", "reject", "timeout", "wait"):
+                raise ConfigError('faults: push_result is "approve", "reject", "timeout" or "wait"')
+            if faults["saml_signing_key"] not in ("realm", "foreign"):
+                raise ConfigError('faults: saml_signing_key is "realm" or "foreign"')
+            with self.lock:
+                self.faults = faults
+            return json_response(200, faults)
+        if (method, path) == ("GET", "/_emulator/requests"):
+            with self.lock:
+                return json_response(200, list(self.requests))
+        if (method, path) == ("GET", "/_emulator/calls"):
+            counts = {}
+            with self.lock:
+                for entry in self.requests:
+                    counts[entry["route"]] = counts.get(entry["route"], 0) + 1
+            return json_response(200, counts)
+        if (method, path) == ("POST", "/_emulator/reset"):
+            with self.lock:
+                if body.get("everything"):
+                    self.reset_everything()
+                else:
+                    self.requests = []
+            return json_response(200, {})
+        if (method, path) == ("GET", "/_emulator/sessions"):
+            with self.lock:
+                rows = [dict(s) for s in self.sessions.values()]
+            return json_response(200, rows)
+        if (method, path) == ("POST", "/_emulator/end_sessions"):
+            username = (body.get("username") or "").lower() or None
+            with self.lock:
+                ended = [k for k, s in self.sessions.items() if username in (None, s["username"])]
+                for key in ended:
+                    del self.sessions[key]
+            return json_response(200, {"ended": len(ended)})
+        if (method, path) == ("GET", "/_emulator/otp"):
+            user = self.user_named(request.args.get("username"))
+            factor = next((f for f in user["factors"] if f["secret"] or f["code"]), None) if user else None
+            if factor is None:
+                return json_response(404, {"error": "no such user with a code factor"})
+            return json_response(200, {"code": factor["code"] or pyotp.TOTP(factor["secret"]).now()})
+        if (method, path) == ("GET", "/_emulator/certificate"):
+            return Response(self.realm_keys(ORG).cert_pem, status=200,
+                            content_type="application/x-pem-file")
+        return json_response(404, {"error": f"No control route {method} {path}"})
+
+
+class AssertionContext(keycloak_emulator.Context):
+    """keycloak_emulator's SAML signing and auto-post page, with Okta's issuer and the org's key."""
+
+    def __init__(self, emulator, request, app_id):
+        super().__init__(emulator, request, {"name": ORG, "users": emulator.config["users"]}, "", [])
+        self.app_id = app_id
+
+    def issuer(self):
+        return f"http://www.okta.com/{self.app_id}"
+
+
+def base(request):
+    return request.host_url.rstrip("/")
+
+
+def embedded_user(user):
+    return {"id": "00u" + user["username"], "passwordChanged": "2026-01-01T00:00:00.000Z",
+            "profile": {"login": user["email"] or user["username"], "firstName": user["first_name"],
+                        "lastName": user["last_name"], "locale": "en", "timeZone": "UTC"}}
+
+
+def factor_body(request, factor):
+    return {"id": factor["id"], "factorType": factor["type"], "provider": factor["provider"],
+            "vendorName": factor["provider"], "profile": {"credentialId": "user@example.com"},
+            "_links": {"verify": {
+                "href": f"{base(request)}/api/v1/authn/factors/{factor['id']}/verify",
+                "hints": {"allow": ["POST"]}}}}
+
+
+def code_matches(factor, code):
+    if not code:
+        return False
+    if factor["code"] and secrets.compare_digest(factor["code"], code):
+        return True
+    return bool(factor["secret"]) and pyotp.TOTP(factor["secret"]).verify(code, valid_window=1)
+
+
+def okta_error(status, code, summary, cause=None):
+    causes = [{"errorSummary": cause[1]}] if cause else []
+    return json_response(status, {"errorCode": code, "errorSummary": summary,
+                                  "errorLink": code, "errorId": "oae" + uuid.uuid4().hex[:20],
+                                  "errorCauses": causes})
+
+
+def html_page(status, title, content):
+    page = (f"<!DOCTYPE html><html><head><title>{html.escape(title)}</title></head>"
+            f"<body>{content}</body></html>")
+    return Response(page, status=status, content_type="text/html;charset=utf-8")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    loopback_server.add_arguments(parser)
+    parser.add_argument("--config", help="a JSON file like POST /_emulator/config takes")
+    args = parser.parse_args()
+    config = None
+    if args.config:
+        try:
+            with open(args.config) as file:
+                config = json.load(file)
+            normalise_config(config)
+        except (OSError, ValueError, ConfigError) as error:
+            print(f"okta_emulator: --config {args.config}: {error}", file=sys.stderr)
+            sys.exit(2)
+    loopback_server.serve(Emulator(config), args)
+
+
+if __name__ == "__main__":
+    main()
