@@ -4,16 +4,17 @@ import Testing
 
 @Suite("Okta detection and URLs")
 struct OktaDetectionTests {
-  @Test(arguments: [
-    ("https://example.okta.com/home/amazon_aws/0oa1abc/272", "okta"),
-    ("https://EXAMPLE.OKTA.COM/app/amazon_aws/exk1abc/sso/saml", "okta"),
-    ("https://dev-123.oktapreview.com/home/amazon_aws/0oa1abc/272", "okta"),
-    ("https://corp.okta-emea.com/oauth2/default", "okta"),
-    ("https://okta.com/home/amazon_aws/0oa1abc/272", "okta"),
-    ("https://notokta.com/home/amazon_aws/0oa1abc/272", nil),
-    ("https://example.okta.com.evil.example/home/amazon_aws/0oa1abc/272", nil),
-    ("http://127.0.0.1:8080/home/amazon_aws/0oa1abc/272", nil),
-  ] as [(String, String?)])
+  @Test(
+    arguments: [
+      ("https://example.okta.com/home/amazon_aws/0oa1abc/272", "okta"),
+      ("https://EXAMPLE.OKTA.COM/app/amazon_aws/exk1abc/sso/saml", "okta"),
+      ("https://dev-123.oktapreview.com/home/amazon_aws/0oa1abc/272", "okta"),
+      ("https://corp.okta-emea.com/oauth2/default", "okta"),
+      ("https://okta.com/home/amazon_aws/0oa1abc/272", "okta"),
+      ("https://notokta.com/home/amazon_aws/0oa1abc/272", nil),
+      ("https://example.okta.com.evil.example/home/amazon_aws/0oa1abc/272", nil),
+      ("http://127.0.0.1:8080/home/amazon_aws/0oa1abc/272", nil),
+    ] as [(String, String?)])
   func oktaIsRecognisedByItsHostsAlone(_ url: String, provider: String?) {
     #expect(IdentityProviderRegistry.provider(forHostOf: url)?.name == provider)
   }

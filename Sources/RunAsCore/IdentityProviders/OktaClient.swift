@@ -132,14 +132,15 @@ struct OktaClient: IdentityProviderClient {
       }
     }
     throw IdentityProviderError(
-      message: "Okta at \(place) rejected the MFA code (\(factor.displayName))",
+      message: "Okta at \(place) rejected the MFA code of the factor \"\(factor.displayName)\"",
       hint: "give the current code with -o CODE")
   }
 
   /// Starts a push and polls it, behind a cancellable notice, until it is no longer waiting.
   private func push(_ url: String, stateToken: String) async throws -> Transaction {
     let challenge = try await post(url, ["stateToken": stateToken])
-    let result = try await context.prompter.showing("Waiting for Push MFA: approve the Okta Verify push on your device") {
+    let result = try await context.prompter.showing("Waiting for Push MFA: approve the Okta Verify push on your device")
+    {
       var current = challenge
       while current.status == "MFA_CHALLENGE", current.factorResult == "WAITING" {
         try await Task.sleep(for: Self.pushPollInterval)
