@@ -44,14 +44,31 @@ struct OktaScenario {
       saml_username = bob
       mfa_type      = push
       role_arn      = \(SingleSignOnScenario.admin)
+
+      [profile web]
+      web_identity_auth_url     = \(okta.authorizationServerURL())
+      web_identity_provider     = okta
+      web_identity_username     = alice
+      web_identity_client_id    = aws-runas
+      web_identity_redirect_uri = app:/callback
+      role_arn                  = \(SingleSignOnScenario.admin)
+
+      [profile web-detected]
+      web_identity_auth_url     = \(okta.authorizationServerURL())
+      web_identity_username     = alice
+      web_identity_client_id    = aws-runas
+      web_identity_redirect_uri = app:/callback
+      role_arn                  = \(SingleSignOnScenario.admin)
       """)
     try sandbox.writeCredentials("")
   }
 
-  /// Runs `aws-runas` without a terminal (`setsid`), the password in `SAML_PASSWORD`.
+  /// Runs `aws-runas` without a terminal (`setsid`), the password in `SAML_PASSWORD` and
+  /// `WEB_IDENTITY_PASSWORD`.
   func runAs(_ arguments: [String], password: String? = "alice-password") async throws -> ProcessResult {
     var environment = sandbox.environment(endpoint: sts.endpoint)
     environment["SAML_PASSWORD"] = password
+    environment["WEB_IDENTITY_PASSWORD"] = password
     return try await run("/usr/bin/setsid", ["-w", runAsBinary()] + arguments, environment: environment)
   }
 
@@ -84,6 +101,24 @@ struct OktaSingleSignOnTests {
     let routes = try await world.okta.requests().map(\.route)
     #expect(!routes.contains("Authn"), "\(routes)")
     #expect(routes.contains("AppEmbed"), "\(routes)")
+  }
+
+  @Test(arguments: ["web", "web-detected"])
+  func anOIDCSignInThroughTheAuthorizationServerServesBoto3(_ profile: String) async throws {
+    let world = try await OktaScenario()
+    let wrapped = try await world.runAs([profile, "python3", "-c", SingleSignOnScenario.callerScript])
+    #expect(wrapped.exitCode == 0, "\(wrapped.output())\n\(world.okta.log())")
+    #expect(wrapped.stdout.hasPrefix("arn:aws:sts::123456789012:assumed-role/Admin/"))
+    #expect(POSIXPermissions.of(world.sandbox.path(".aws/.aws_runas_identity_token.cache")) == 0o600)
+    let routes = try await world.okta.requests().map(\.route)
+    // Asked without a session (redirected to the sign-in page), signed in, asked again with the
+    // sessionToken, then the code exchanged.
+    #expect(routes.filter { $0 == "OidcAuthorize" }.count == 2, "\(routes)")
+    #expect(routes.filter { $0 == "Authn" }.count == 1, "\(routes)")
+    #expect(routes.filter { $0 == "OidcToken" }.count == 1, "\(routes)")
+    let authorize = try await world.okta.requests().filter { $0.route == "OidcAuthorize" }
+    #expect(authorize.last?.query["sessionToken"] != nil)
+    #expect(authorize.last?.query["code_challenge_method"] == "S256")
   }
 
   @Test func aTOTPCodeGivenWithDashOSignsIn() async throws {

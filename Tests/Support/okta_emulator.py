@@ -32,6 +32,18 @@ Identity provider surface (every response carries X-Okta-Request-Id, which aws-r
        HTML-escaped base64, RelayState if set); a valid sid cookie and no token -> the same page;
        neither -> 302 /login/login.htm?fromURI=<the app path>.
   GET  /login/login.htm              Okta's sign-in page (HTML, no SAMLResponse).
+  OIDC, custom authorization server "default" (issuer {base}/oauth2/default, §1.4):
+  GET  /oauth2/default/v1/authorize  client_id, response_type=code, redirect_uri, scope, state
+       (required), nonce, code_challenge + code_challenge_method=S256 (required)[, sessionToken,
+       prompt=none]. Unknown client / redirect_uri -> 400 page; other errors -> 302
+       redirect_uri?error=&error_description=&state=. A valid sessionToken (then Set-Cookie sid)
+       or sid cookie -> 302 redirect_uri?code=&state=; neither -> 302
+       /login/login.htm?fromURI=<the request>, or error=login_required with prompt=none.
+  POST /oauth2/default/v1/token      grant_type=authorization_code, code, redirect_uri, client_id,
+       code_verifier -> {token_type Bearer, expires_in, access_token, scope, id_token (RS256, kid,
+       iss, aud = client id, sub, nonce, email, preferred_username)}; codes single-use, 60 s;
+       errors 400 invalid_grant / unsupported_grant_type, 401 invalid_client.
+  GET  /oauth2/default/v1/keys       JWKS;  GET /oauth2/default/.well-known/openid-configuration
   HEAD works like GET.
 
 Control API (JSON, under /_emulator/; see OKTA_EMULATOR.md): config, faults, requests, calls,
@@ -51,7 +63,7 @@ import threading
 import time
 import uuid
 from datetime import datetime, timezone
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import pyotp
 from werkzeug.wrappers import Request, Response
@@ -85,6 +97,12 @@ DEFAULT_CONFIG = {
     ],
     "apps": [{"app_id": "0oaawsapp"}],
 }
+OIDC_CLIENT_DEFAULTS = {
+    "client_id": "aws-runas", "redirect_uris": ["http://localhost*", "http://127.0.0.1*",
+                                                "app:/callback"],
+    "code_seconds": 60, "token_seconds": 3600,
+}
+AUTH_SERVER = "default"
 FAULT_DEFAULTS = {
     "delay_seconds": 0, "delay_routes": [], "push_result": "approve", "push_polls": 1,
     "saml_roles": None, "expired_assertion": False, "unsigned_assertion": False,
@@ -108,7 +126,7 @@ def iso(epoch):
 def normalise_config(config):
     if not isinstance(config, dict):
         raise ConfigError("config must be a JSON object")
-    unknown = set(config) - {"users", "apps"}
+    unknown = set(config) - {"users", "apps", "oidc_clients"}
     if unknown:
         raise ConfigError(f"config: unknown fields {sorted(unknown)}")
     users = []
@@ -126,7 +144,9 @@ def normalise_config(config):
         user["factors"] = factors
         users.append(user)
     apps = [with_defaults(APP_DEFAULTS, app, "app") for app in config.get("apps", [])]
-    return {"users": users, "apps": apps}
+    clients = [with_defaults(OIDC_CLIENT_DEFAULTS, client, "oidc client")
+               for client in config.get("oidc_clients", [{}])]
+    return {"users": users, "apps": apps, "oidc_clients": clients}
 
 
 class Emulator:
@@ -152,6 +172,7 @@ class Emulator:
         self.transactions = {}        # stateToken -> {username, expires, polls, factor}
         self.session_tokens = {}      # sessionToken -> {username, expires}
         self.sessions = {}            # sid -> {id, username, started, expires}
+        self.codes = {}               # authorization code -> grant
         self.requests = []
 
     # -- WSGI entry point -----------------------------------------------------
@@ -184,6 +205,13 @@ class Emulator:
         elif method == "GET" and len(parts) == 5 and parts[:2] == ["app", "amazon_aws"] \
                 and parts[3:] == ["sso", "saml"]:
             route, handler, argument = "AppSaml", self.app, parts[2]
+        elif len(parts) >= 3 and parts[:2] == ["oauth2", AUTH_SERVER]:
+            route, handler = {
+                ("GET", "v1/authorize"): ("OidcAuthorize", self.authorize),
+                ("POST", "v1/token"): ("OidcToken", self.token),
+                ("GET", "v1/keys"): ("OidcKeys", self.keys_document),
+                ("GET", ".well-known/openid-configuration"): ("Discovery", self.discovery),
+            }.get((method, "/".join(parts[2:])), ("Unknown", None))
         elif method == "GET" and parts == ["login", "login.htm"]:
             route, handler = "SignInPage", self.sign_in_page
         self.delay(route)
@@ -318,6 +346,18 @@ class Emulator:
         app = next((a for a in self.config["apps"] if a["app_id"] == app_id), None)
         if app is None:
             return html_page(404, "Not Found", "<h1>404</h1><p>The page is not found.</p>")
+        session, new_sid = self.okta_session(request)
+        if session is None:
+            response = Response("", status=302)
+            response.headers["Location"] = "/login/login.htm?fromURI=" + quote(request.path, safe="")
+            return response
+        response = self.assertion_context(request, app_id).saml_post_page(app, session)
+        if new_sid:
+            response.set_cookie("sid", new_sid, path="/", httponly=True)
+        return response
+
+    def okta_session(self, request):
+        """The session a valid `sessionToken` starts (its new sid second), else the `sid` cookie's."""
         session, new_sid = None, None
         token = request.args.get("sessionToken")
         if token:
@@ -336,14 +376,108 @@ class Emulator:
             if session is not None and (session["expires"] < now()
                                         or self.user_named(session["username"]) is None):
                 session = None
-        if session is None:
+        return session, new_sid
+
+    # -- OIDC (custom authorization server "default", §1.4) ----------------------
+
+    def issuer(self, request):
+        return f"{base(request)}/oauth2/{AUTH_SERVER}"
+
+    def authorize(self, request):
+        args = request.args
+        client = next((c for c in self.config["oidc_clients"]
+                       if c["client_id"] == args.get("client_id")), None)
+        redirect_uri = args.get("redirect_uri", "")
+        if client is None or not keycloak_emulator.redirect_allowed(client, redirect_uri):
+            return html_page(400, "Bad Request", "<p>The 'redirect_uri' parameter must be a Login "
+                             "redirect URI in the client app settings.</p>")
+        state = args.get("state")
+
+        def redirect(params):
             response = Response("", status=302)
-            response.headers["Location"] = "/login/login.htm?fromURI=" + quote(request.path, safe="")
+            response.headers["Location"] = (redirect_uri + ("&" if "?" in redirect_uri else "?")
+                                            + urlencode([(k, v) for k, v in params if v is not None]))
             return response
-        response = self.assertion_context(request, app_id).saml_post_page(app, session)
+
+        if args.get("response_type") != "code":
+            return redirect([("error", "unsupported_response_type"), ("error_description",
+                             "The response type is not supported by the authorization server."),
+                             ("state", state)])
+        if not state or args.get("code_challenge_method") != "S256" or not args.get("code_challenge"):
+            return redirect([("error", "invalid_request"), ("error_description",
+                             "state and PKCE (code_challenge, S256) are required."), ("state", state)])
+        session, new_sid = self.okta_session(request)
+        if session is None:
+            if args.get("prompt") == "none":
+                return redirect([("error", "login_required"), ("error_description",
+                                 "The client specified not to prompt, but the user is not logged in."),
+                                 ("state", state)])
+            response = Response("", status=302)
+            response.headers["Location"] = "/login/login.htm?fromURI=" + quote(
+                request.full_path, safe="")
+            return response
+        code = secrets.token_urlsafe(32)
+        with self.lock:
+            self.codes[code] = {"client_id": client["client_id"], "redirect_uri": redirect_uri,
+                                "challenge": args["code_challenge"], "nonce": args.get("nonce"),
+                                "username": session["username"], "scope": args.get("scope") or "",
+                                "expires": now() + client["code_seconds"]}
+        response = redirect([("code", code), ("state", state)])
         if new_sid:
             response.set_cookie("sid", new_sid, path="/", httponly=True)
         return response
+
+    def token(self, request):
+        form = request.form
+        client = next((c for c in self.config["oidc_clients"]
+                       if c["client_id"] == form.get("client_id")), None)
+        if client is None:
+            return keycloak_emulator.token_error(401, "invalid_client", "Client authentication failed.")
+        if form.get("grant_type") != "authorization_code":
+            return keycloak_emulator.token_error(400, "unsupported_grant_type",
+                                                 "The authorization grant type is not supported.")
+        with self.lock:
+            grant = self.codes.pop(form.get("code", ""), None)
+        verifier = form.get("code_verifier") or ""
+        if (grant is None or grant["expires"] < now() or grant["client_id"] != client["client_id"]
+                or grant["redirect_uri"] != form.get("redirect_uri")
+                or not secrets.compare_digest(keycloak_emulator.pkce_challenge(verifier),
+                                              grant["challenge"])):
+            return keycloak_emulator.token_error(
+                400, "invalid_grant",
+                "The authorization code is invalid or has expired, or PKCE verification failed.")
+        user = self.user_named(grant["username"])
+        keys = self.realm_keys(ORG)
+        issued = int(now())
+        claims = {"sub": "00u" + user["username"], "email": user["email"], "ver": 1,
+                  "iss": self.issuer(request), "aud": client["client_id"], "iat": issued,
+                  "exp": issued + client["token_seconds"], "jti": "ID." + secrets.token_urlsafe(16),
+                  "amr": ["pwd"], "idp": "00o" + ORG, "auth_time": issued,
+                  "preferred_username": user["email"] or user["username"]}
+        if grant["nonce"]:
+            claims["nonce"] = grant["nonce"]
+        access = keycloak_emulator.sign_jwt(keys.jwk, keys.kid, {
+            "ver": 1, "jti": "AT." + secrets.token_urlsafe(16), "iss": claims["iss"],
+            "aud": "api://default", "iat": issued, "exp": claims["exp"],
+            "cid": client["client_id"], "sub": claims["preferred_username"]})
+        response = json_response(200, {
+            "token_type": "Bearer", "expires_in": client["token_seconds"], "access_token": access,
+            "scope": grant["scope"], "id_token": keycloak_emulator.sign_jwt(keys.jwk, keys.kid, claims)})
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    def keys_document(self, request):
+        return json_response(200, {"keys": [self.realm_keys(ORG).public_jwk()]})
+
+    def discovery(self, request):
+        issuer = self.issuer(request)
+        return json_response(200, {
+            "issuer": issuer, "authorization_endpoint": f"{issuer}/v1/authorize",
+            "token_endpoint": f"{issuer}/v1/token", "jwks_uri": f"{issuer}/v1/keys",
+            "response_types_supported": ["code"], "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "code_challenge_methods_supported": ["S256"],
+            "scopes_supported": ["openid", "profile", "email", "offline_access"]})
 
     def assertion_context(self, request, app_id):
         return AssertionContext(self, request, app_id)
@@ -382,22 +516,6 @@ class Emulator:
             with self.lock:
                 self.faults = faults
             return json_response(200, faults)
-        if (method, path) == ("GET", "/_emulator/requests"):
-            with self.lock:
-                return json_response(200, list(self.requests))
-        if (method, path) == ("GET", "/_emulator/calls"):
-            counts = {}
-            with self.lock:
-                for entry in self.requests:
-                    counts[entry["route"]] = counts.get(entry["route"], 0) + 1
-            return json_response(200, counts)
-        if (method, path) == ("POST", "/_emulator/reset"):
-            with self.lock:
-                if body.get("everything"):
-                    self.reset_everything()
-                else:
-                    self.requests = []
-            return json_response(200, {})
         if (method, path) == ("GET", "/_emulator/sessions"):
             with self.lock:
                 rows = [dict(s) for s in self.sessions.values()]
@@ -418,7 +536,8 @@ class Emulator:
         if (method, path) == ("GET", "/_emulator/certificate"):
             return Response(self.realm_keys(ORG).cert_pem, status=200,
                             content_type="application/x-pem-file")
-        return json_response(404, {"error": f"No control route {method} {path}"})
+        # The request log, the counts and reset work as keycloak_emulator's.
+        return keycloak_emulator.Emulator.control(self, request)
 
 
 class AssertionContext(keycloak_emulator.Context):

@@ -27,6 +27,9 @@ final class OktaEmulator: Sendable {
   /// The AWS app's embed link (aws-runas's `saml_auth_url`).
   func samlURL(app: String = "0oaawsapp") -> String { "\(endpoint)/home/amazon_aws/\(app)/272" }
 
+  /// The custom authorization server `default`, the OIDC issuer (aws-runas's `web_identity_auth_url`).
+  func authorizationServerURL() -> String { "\(endpoint)/oauth2/default" }
+
   /// Replaces the users (the app stays the default `0oaawsapp`).
   func configure(_ users: [User]) async throws {
     _ = try await request(
