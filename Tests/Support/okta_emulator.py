@@ -66,7 +66,7 @@ from datetime import datetime, timezone
 from urllib.parse import quote, urlencode
 
 import pyotp
-from werkzeug.wrappers import Request, Response
+from werkzeug.wrappers import Response
 
 import keycloak_emulator
 import loopback_server
@@ -157,6 +157,8 @@ class Emulator:
     foreign_keys = keycloak_emulator.Emulator.foreign_keys
     find_user = staticmethod(keycloak_emulator.Emulator.find_user)
     delay = keycloak_emulator.Emulator.delay
+    # The WSGI entry point: dispatch(), a ConfigError as 400, an emulator bug as 500.
+    __call__ = keycloak_emulator.Emulator.__call__
 
     def __init__(self, config=None):
         self.lock = threading.Lock()
@@ -174,18 +176,6 @@ class Emulator:
         self.sessions = {}            # sid -> {id, username, started, expires}
         self.codes = {}               # authorization code -> grant
         self.requests = []
-
-    # -- WSGI entry point -----------------------------------------------------
-
-    def __call__(self, environ, start_response):
-        request = Request(environ)
-        try:
-            response = self.dispatch(request)
-        except ConfigError as error:
-            response = json_response(400, {"error": str(error)})
-        except Exception as error:  # an emulator bug: make it visible to the test
-            response = json_response(500, {"error": f"{type(error).__name__}: {error}"})
-        return response(environ, start_response)
 
     def dispatch(self, request):
         if request.path.startswith("/_emulator/"):
@@ -490,23 +480,14 @@ class Emulator:
 
     def control(self, request):
         path, method = request.path, request.method
-        body = {}
-        if method == "POST":
-            try:
-                body = json.loads(request.get_data() or b"{}")
-            except ValueError as error:
-                raise ConfigError(f"body is not JSON: {error}")
-            if not isinstance(body, dict):
-                raise ConfigError("body must be a JSON object")
-        if (method, path) == ("GET", "/_emulator/config"):
-            return json_response(200, self.config)
+        body = request.get_json(force=True, silent=True) if method == "POST" else {}
+        if not isinstance(body, dict):
+            raise ConfigError("the body must be a JSON object")
         if (method, path) == ("POST", "/_emulator/config"):
             config = normalise_config(body)
             with self.lock:
                 self.config = config
             return json_response(200, config)
-        if (method, path) == ("GET", "/_emulator/faults"):
-            return json_response(200, self.faults)
         if (method, path) == ("POST", "/_emulator/faults"):
             faults = with_defaults(FAULT_DEFAULTS, body, "faults")
             if faults["push_result"] not in ("approve", "reject", "timeout", "wait"):
@@ -536,7 +517,8 @@ class Emulator:
         if (method, path) == ("GET", "/_emulator/certificate"):
             return Response(self.realm_keys(ORG).cert_pem, status=200,
                             content_type="application/x-pem-file")
-        # The request log, the counts and reset work as keycloak_emulator's.
+        # Reading the config and faults, the request log, the counts and reset work as
+        # keycloak_emulator's.
         return keycloak_emulator.Emulator.control(self, request)
 
 
