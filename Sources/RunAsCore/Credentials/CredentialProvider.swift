@@ -29,6 +29,27 @@ extension CredentialProvider {
   }
 }
 
+/// A role step whose credentials live in one cache file and count while valid at ``now``: the
+/// federated steps (AssumeRoleWithSAML, AssumeRoleWithWebIdentity) and Identity Center's
+/// GetRoleCredentials. (``AssumeRoleProvider`` and ``SessionTokenProvider``, on the measured
+/// cached-credential path, keep their own copies.)
+public protocol CachedRoleStep: CredentialProvider {
+  /// The step's cache file.
+  var cache: CredentialCacheFile { get }
+  /// The clock.
+  var now: @Sendable () -> Date { get }
+}
+
+extension CachedRoleStep {
+  /// The step's cache file.
+  public var cacheFile: CredentialCacheFile? { cache }
+
+  /// The cached credentials if they stay valid for `margin`.
+  public func cachedCredentials(validFor margin: Duration) -> AWSCredentials? {
+    cache.validCredentials(at: now(), margin: margin)
+  }
+}
+
 /// Long-term (or otherwise externally managed) credentials used as they are.
 public struct StaticCredentialProvider: CredentialProvider {
   /// The credentials.

@@ -9,7 +9,7 @@
 ///
 /// A cache hit reads one file; a miss takes the cache's lock, gets the assertion (in memory, else
 /// a sign-in), checks it grants the role and calls STS, which needs no AWS credentials.
-public struct SAMLRoleProvider: CredentialProvider {
+public struct SAMLRoleProvider: CachedRoleStep {
   /// The role to assume.
   public let roleARN: String
   /// The requested lifetime, already clamped; the assertion's `SessionDuration` may shorten it.
@@ -33,12 +33,6 @@ public struct SAMLRoleProvider: CredentialProvider {
     self.cache = cache
     self.sts = sts
     self.now = now
-  }
-
-  public var cacheFile: CredentialCacheFile? { cache }
-
-  public func cachedCredentials(validFor margin: Duration) -> AWSCredentials? {
-    cache.validCredentials(at: now(), margin: margin)
   }
 
   public func credentials(validFor margin: Duration) async throws -> AWSCredentials {

@@ -10,7 +10,7 @@
 /// A cache hit reads one file; a miss takes the cache's lock, gets the id_token (file, token
 /// cache or sign-in) and calls STS, which needs no AWS credentials. When STS refuses a cached
 /// token, the provider signs in once more.
-public struct WebIdentityRoleProvider: CredentialProvider {
+public struct WebIdentityRoleProvider: CachedRoleStep {
   /// The role to assume.
   public let roleARN: String
   /// `role_session_name` when configured (2+ characters).
@@ -41,12 +41,6 @@ public struct WebIdentityRoleProvider: CredentialProvider {
     self.cache = cache
     self.sts = sts
     self.now = now
-  }
-
-  public var cacheFile: CredentialCacheFile? { cache }
-
-  public func cachedCredentials(validFor margin: Duration) -> AWSCredentials? {
-    cache.validCredentials(at: now(), margin: margin)
   }
 
   public func credentials(validFor margin: Duration) async throws -> AWSCredentials {

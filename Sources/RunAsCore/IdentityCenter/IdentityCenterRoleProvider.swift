@@ -11,7 +11,7 @@
 /// ``IdentityCenterTokenProvider`` (cached, refreshed, or a new sign-in), then
 /// GetRoleCredentials. When the portal rejects the token (revoked, or the cached expiry was
 /// wrong) and someone can approve a sign-in, the sign-in runs once and the call is repeated.
-public struct IdentityCenterRoleProvider: CredentialProvider {
+public struct IdentityCenterRoleProvider: CachedRoleStep {
   /// The profile, for messages.
   public let profileName: String
   /// `sso_account_id`.
@@ -48,13 +48,6 @@ public struct IdentityCenterRoleProvider: CredentialProvider {
     self.portal = portal
     self.cache = cache
     self.now = now
-  }
-
-  public var cacheFile: CredentialCacheFile? { cache }
-
-  /// The cached role credentials if they stay valid for `margin`.
-  public func cachedCredentials(validFor margin: Duration) -> AWSCredentials? {
-    cache.validCredentials(at: now(), margin: margin)
   }
 
   public func credentials(validFor margin: Duration) async throws -> AWSCredentials {
