@@ -16,24 +16,36 @@ start_emulator() {
   export EMULATOR_URL
 }
 
-# start_keycloak: the Keycloak emulator (Tests/Support/keycloak_emulator.py, realm demo, user alice
-# / alice-password) on a free port; sets KEYCLOAK_URL.
-start_keycloak() {
-  local fifo line
-  KEYCLOAK_DIR=$(mktemp -d)
-  fifo="$KEYCLOAK_DIR/port"
+# start_idp NAME: the identity-provider emulator Tests/Support/NAME_emulator.py (keycloak, okta,
+# onelogin, entra, forgerock; see each one's .md for its users) on a free port; sets and exports
+# <NAME>_URL (KEYCLOAK_URL, OKTA_URL, …). stop_idps stops every one started.
+IDP_PIDS=()
+IDP_DIRS=()
+start_idp() {
+  local name=$1 dir fifo line variable
+  dir=$(mktemp -d)
+  fifo="$dir/port"
   mkfifo "$fifo"
-  python3 "$ROOT/Tests/Support/keycloak_emulator.py" --port 0 >"$fifo" 2>"$KEYCLOAK_DIR/stderr.log" &
-  KEYCLOAK_PID=$!
+  python3 "$ROOT/Tests/Support/${name}_emulator.py" --port 0 >"$fifo" 2>"$dir/stderr.log" &
+  IDP_PIDS+=("$!")
+  IDP_DIRS+=("$dir")
   read -r line <"$fifo"
-  KEYCLOAK_URL="http://127.0.0.1:${line#PORT }"
-  export KEYCLOAK_URL
+  variable="$(echo "$name" | tr '[:lower:]' '[:upper:]')_URL"
+  printf -v "$variable" '%s' "http://127.0.0.1:${line#PORT }"
+  export "${variable?}"
 }
 
-stop_keycloak() {
-  if [ -n "${KEYCLOAK_PID:-}" ]; then kill "$KEYCLOAK_PID" 2>/dev/null || true; wait "$KEYCLOAK_PID" 2>/dev/null || true; fi
-  rm -rf "${KEYCLOAK_DIR:-}"
+stop_idps() {
+  local pid
+  for pid in "${IDP_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+  rm -rf "${IDP_DIRS[@]}"
+  IDP_PIDS=()
+  IDP_DIRS=()
 }
+
+# The Keycloak emulator (realm demo, user alice / alice-password): KEYCLOAK_URL.
+start_keycloak() { start_idp keycloak; }
+stop_keycloak() { stop_idps; }
 
 stop_emulator() {
   if [ -n "${EMULATOR_PID:-}" ]; then kill "$EMULATOR_PID" 2>/dev/null || true; wait "$EMULATOR_PID" 2>/dev/null || true; fi
