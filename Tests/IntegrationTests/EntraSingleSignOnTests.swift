@@ -173,7 +173,8 @@ struct EntraSingleSignOnTests {
   @Test(arguments: ["entra", "web"])
   func credentialProcessServesTheAWSCLIAndBoto3(_ profile: String) async throws {
     let world = try await EntraScenario(
-      extraConfig: "[profile via-process]\ncredential_process = \(runAsBinary()) -O json \(profile)\nregion = us-east-1\n"
+      extraConfig:
+        "[profile via-process]\ncredential_process = \(runAsBinary()) -O json \(profile)\nregion = us-east-1\n"
     )
     let environment = world.environment()
     let cli = try await run(
@@ -288,7 +289,8 @@ struct EntraSingleSignOnTests {
         name: "federated user",
         users: [
           .init(
-            username: "alice@example.com", password: "alice-password", federationUrl: "https://adfs.example.com/adfs/ls")
+            username: "alice@example.com", password: "alice-password", federationUrl: "https://adfs.example.com/adfs/ls"
+          )
         ], message: "to another identity provider (https://adfs.example.com/adfs/ls)"),
       .init(
         name: "wrong code", profile: "bob-code", password: "bob-password", flags: ["-o", "000000"],
@@ -373,8 +375,8 @@ struct EntraSingleSignOnTests {
 struct EntraSingleSignOnTUITests {
   @Test func rSignsInThroughThePasswordModalTheMethodChoiceAndThePushModal() async throws {
     let world = try await EntraScenario()
-    // Six pending polls half a second apart: the push modal stays up about three seconds.
-    try await world.entra.setFaults(EntraEmulator.Faults(pushPolls: 6, pollInterval: 0.5))
+    // Eight pending polls half a second apart: the push modal stays up about four seconds.
+    try await world.entra.setFaults(EntraEmulator.Faults(pushPolls: 8, pollInterval: 0.5))
     var environment = world.sandbox.environment(endpoint: world.sts.endpoint)
     environment["TERM"] = "xterm-256color"
     environment["SHELL"] = "/bin/sh"
@@ -393,9 +395,15 @@ struct EntraSingleSignOnTUITests {
     try await session.waitFor("Entra ID MFA method")
     try await session.waitFor("1) Microsoft Authenticator notification")
     try await session.send("1")
-    try await session.waitFor("approve the sign-in request in Microsoft Authenticator")
+    let pushModal = try await session.waitFor("Waiting for Push MFA")
+    #expect(pushModal.contains("approve the sign-in request"), "\(pushModal)")
+    // Entra sets cookies from its first page on, so the details pane says "signed in" early: the
+    // row's countdown tells the sign-in is over.
+    try await session.waitFor("the bob-any row's countdown") { screen in
+      TUISession.line(containing: "▸ bob-any ", in: screen)?.contains("valid") == true
+    }
     try await session.waitFor("IdP azuread: signed in")
     let routes = try await world.entra.routes()
-    #expect(routes.filter { $0 == "EndAuth" }.count == 7, "\(routes)")
+    #expect(routes.filter { $0 == "EndAuth" }.count == 9, "\(routes)")
   }
 }

@@ -50,7 +50,8 @@ struct EntraIDPageTests {
 
   @Test func staySignedInIsKnownByItsFormAsWellAsItsPageID() {
     #expect(EntraIDPage(config: .object(["urlPost": .string("/kmsi")])).isStaySignedIn)
-    #expect(EntraIDPage(config: .object(["urlPost": .string("https://login.microsoftonline.com/kmsi?x=1")])).isStaySignedIn)
+    #expect(
+      EntraIDPage(config: .object(["urlPost": .string("https://login.microsoftonline.com/kmsi?x=1")])).isStaySignedIn)
     #expect(!EntraIDPage(config: .object(["urlPost": .string("/common/login")])).isStaySignedIn)
   }
 
@@ -85,19 +86,20 @@ struct EntraIDPageTests {
     #expect(page.federationRedirectURL == "https://adfs.example.com/x")
   }
 
-  @Test(arguments: [
-    (
-      "<script>window.location = 'https://login.microsoftonline.com/t/saml2?SAMLRequest=fZ%2B&RelayState=';</script>",
-      "https://login.microsoftonline.com/t/saml2?SAMLRequest=fZ%2B&RelayState="
-    ),
-    (
-      #"<script>window.location.href="\/t\/saml2?SAMLRequest=abc\u0026RelayState=x";</script>"#,
-      "https://myapps.microsoft.com/t/saml2?SAMLRequest=abc&RelayState=x"
-    ),
-    ("<script>window.location = 'https://myapps.microsoft.com/home';</script>", nil),
-    ("<script>window.location = 'https://login.microsoftonline.com/t/saml2?SAMLRequest=x</script>", nil),
-    ("<p>window.location</p>", nil),
-  ] as [(String, String?)])
+  @Test(
+    arguments: [
+      (
+        "<script>window.location = 'https://login.microsoftonline.com/t/saml2?SAMLRequest=fZ%2B&RelayState=';</script>",
+        "https://login.microsoftonline.com/t/saml2?SAMLRequest=fZ%2B&RelayState="
+      ),
+      (
+        #"<script>window.location.href="\/t\/saml2?SAMLRequest=abc\u0026RelayState=x";</script>"#,
+        "https://myapps.microsoft.com/t/saml2?SAMLRequest=abc&RelayState=x"
+      ),
+      ("<script>window.location = 'https://myapps.microsoft.com/home';</script>", nil),
+      ("<script>window.location = 'https://login.microsoftonline.com/t/saml2?SAMLRequest=x</script>", nil),
+      ("<p>window.location</p>", nil),
+    ] as [(String, String?)])
   func myAppsScriptThatSendsTheBrowserToEntrasSAMLEndpointIsFollowed(_ html: String, target: String?) {
     #expect(EntraIDPage.samlRequestLocation(in: html, pageURL: "https://myapps.microsoft.com/signin/AWS/x") == target)
   }

@@ -90,7 +90,8 @@ extension EntraIDClient.SignInWalk {
       default: true
       }
     }
-    let candidates = (wanted.isEmpty ? supported : wanted).filter(\.isDefault)
+    let candidates =
+      (wanted.isEmpty ? supported : wanted).filter(\.isDefault)
       + (wanted.isEmpty ? supported : wanted).filter { !$0.isDefault }
     guard candidates.count > 1 else { return candidates[0] }
     do {
@@ -152,7 +153,8 @@ extension EntraIDClient.SignInWalk {
     for attempt in 0..<3 {
       let code: String
       do {
-        code = try await context.mfaCode(attempt == 0 ? nil : "Entra ID rejected the code, try again.", attempt: attempt)
+        code = try await context.mfaCode(
+          attempt == 0 ? nil : "Entra ID rejected the code, try again.", attempt: attempt)
       } catch is PromptUnavailable where attempt > 0 {
         break
       }
