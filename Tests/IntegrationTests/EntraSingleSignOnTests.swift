@@ -377,21 +377,9 @@ struct EntraSingleSignOnTUITests {
     let world = try await EntraScenario()
     // Eight pending polls half a second apart: the push modal stays up about four seconds.
     try await world.entra.setFaults(EntraEmulator.Faults(pushPolls: 8, pollInterval: 0.5))
-    var environment = world.sandbox.environment(endpoint: world.sts.endpoint)
-    environment["TERM"] = "xterm-256color"
-    environment["SHELL"] = "/bin/sh"
-    let session = try await TUISession(
-      environment: environment, directory: world.sandbox.home.path, columns: 120, rows: 30)
-    try await session.waitFor("PROFILE")
-    try await session.send("/")
-    try await session.send("bob-any", literal: true)
-    try await session.send("Enter")
-    try await session.send("i")
-    try await session.waitFor("IdP azuread: not signed in")
-    try await session.send("r")
-    try await session.waitFor("Password")
-    try await session.send("bob-password", literal: true)
-    try await session.send("Enter")
+    let session = try await TUISession.signingIn(
+      profile: "bob-any", provider: "azuread", password: "bob-password", sandbox: world.sandbox,
+      stsEndpoint: world.sts.endpoint)
     try await session.waitFor("Entra ID MFA method")
     try await session.waitFor("1) Microsoft Authenticator notification")
     try await session.send("1")

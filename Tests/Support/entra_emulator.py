@@ -97,13 +97,11 @@ Usage: entra_emulator.py --port 0 [--exit-on-stdin-eof] [--config FILE.json]
 Prints one line "PORT <n>" on stdout once listening.
 """
 
-import argparse
 import base64
 import copy
 import html
 import json
 import secrets
-import sys
 import threading
 import uuid
 import zlib
@@ -117,6 +115,7 @@ from werkzeug.wrappers import Response
 
 import keycloak_emulator
 import loopback_server
+import okta_emulator
 
 TENANT_ID = "6f1c2d3e-4a5b-4c6d-8e7f-90a1b2c3d4e5"
 TENANT_DOMAIN = "emulated.onmicrosoft.com"
@@ -183,6 +182,10 @@ ConfigError = keycloak_emulator.ConfigError
 with_defaults = keycloak_emulator.with_defaults
 json_response = keycloak_emulator.json_response
 now = keycloak_emulator.now
+# A method is verified like an Okta factor: a fixed `code`, or a TOTP `secret`.
+code_matches = okta_emulator.code_matches
+html_page = okta_emulator.html_page
+base = okta_emulator.base
 
 
 def normalise_config(config):
@@ -878,20 +881,8 @@ class AssertionContext(keycloak_emulator.Context):
         return f"https://sts.windows.net/{TENANT_ID}/"
 
 
-def base(request):
-    return request.host_url.rstrip("/")
-
-
 def object_id(user):
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"entra:{TENANT_ID}:{user['username']}"))
-
-
-def code_matches(method, code):
-    if not code:
-        return False
-    if method["code"] and secrets.compare_digest(method["code"], code):
-        return True
-    return bool(method["secret"]) and pyotp.TOTP(method["secret"]).verify(code, valid_window=1)
 
 
 def with_query(uri, params):
@@ -941,27 +932,9 @@ def token_error(status, error, code, description):
     return response
 
 
-def html_page(status, title, content):
-    page = (f"<!DOCTYPE html><html><head><title>{html.escape(title)}</title></head>"
-            f"<body>{content}</body></html>")
-    return Response(page, status=status, content_type="text/html; charset=utf-8")
-
-
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    loopback_server.add_arguments(parser)
-    parser.add_argument("--config", help="a JSON file like POST /_emulator/config takes")
-    args = parser.parse_args()
-    config = None
-    if args.config:
-        try:
-            with open(args.config) as file:
-                config = json.load(file)
-            normalise_config(config)
-        except (OSError, ValueError, ConfigError) as error:
-            print(f"entra_emulator: --config {args.config}: {error}", file=sys.stderr)
-            sys.exit(2)
-    loopback_server.serve(Emulator(config), args)
+    loopback_server.main("entra_emulator", __doc__.splitlines()[0], Emulator, normalise_config,
+                         (ConfigError,))
 
 
 if __name__ == "__main__":

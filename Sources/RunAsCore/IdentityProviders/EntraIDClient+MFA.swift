@@ -90,9 +90,8 @@ extension EntraIDClient.SignInWalk {
       default: true
       }
     }
-    let candidates =
-      (wanted.isEmpty ? supported : wanted).filter(\.isDefault)
-      + (wanted.isEmpty ? supported : wanted).filter { !$0.isDefault }
+    let pool = wanted.isEmpty ? supported : wanted
+    let candidates = pool.filter(\.isDefault) + pool.filter { !$0.isDefault }
     guard candidates.count > 1 else { return candidates[0] }
     do {
       return candidates[try await context.prompter.choose("Entra ID MFA method: ", from: candidates.map(Self.name))]

@@ -6,7 +6,8 @@ import TestSupport
 /// (`Tests/Support/entra_emulator.py`, see `Tests/Support/ENTRA_EMULATOR.md`). Each test starts its
 /// own; it exits when stopped, when this object is released, or when the test process dies (it
 /// watches its stdin).
-final class EntraEmulator: Sendable {
+final class EntraEmulator: PythonEmulatorControl {
+  static let name = "Entra emulator"
   /// `http://127.0.0.1:<port>`: both MyApps and the login host.
   let endpoint: String
   let port: UInt16
@@ -42,43 +43,13 @@ final class EntraEmulator: Sendable {
 
   /// Replaces the users (the AWS app and the OIDC client stay the defaults).
   func configure(_ users: [User]) async throws {
-    _ = try await request("POST", "/_emulator/config", body: Self.encoder.encode(Configuration(users: users)))
+    _ = try await control(
+      "POST", "/_emulator/config", body: PythonEmulator.snakeCaseEncoder.encode(Configuration(users: users)))
   }
 
-  /// Replaces the faults; `Faults()` clears them.
-  func setFaults(_ faults: Faults) async throws {
-    _ = try await request("POST", "/_emulator/faults", body: Self.encoder.encode(faults))
-  }
-
-  /// Every IdP request since start or the last `reset()`, in order.
-  func requests() async throws -> [KeycloakEmulator.LoggedRequest] {
-    try await JSONDecoder().decode([KeycloakEmulator.LoggedRequest].self, from: request("GET", "/_emulator/requests"))
-  }
-
-  /// The routes of ``requests()``, in order.
+  /// The routes of the requests since start or the last `reset()`, in order.
   func routes() async throws -> [String] {
     try await requests().map(\.route)
-  }
-
-  /// Clears the request log.
-  func reset() async throws {
-    _ = try await request("POST", "/_emulator/reset", body: Data("{}".utf8))
-  }
-
-  /// The code a user's code method (authenticator app or text message) shows now.
-  func otp(username: String) async throws -> String {
-    let body = try await request("GET", "/_emulator/otp?username=\(username)")
-    return try JSONDecoder().decode([String: String].self, from: body)["code"] ?? ""
-  }
-
-  private static let encoder: JSONEncoder = {
-    let encoder = JSONEncoder()
-    encoder.keyEncodingStrategy = .convertToSnakeCase
-    return encoder
-  }()
-
-  private func request(_ method: String, _ path: String, body: Data? = nil) async throws -> Data {
-    try await PythonEmulator.request("Entra emulator", port: port, method, path, body: body)
   }
 }
 
