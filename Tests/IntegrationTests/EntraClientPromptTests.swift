@@ -21,9 +21,16 @@ struct EntraClientPromptTests {
   }
 
   @Test func severalMethodsAreOfferedDefaultFirstAndAWrongCodeIsAskedAgain() async throws {
-    let entra = try await EntraEmulator()
-    let code = try await entra.otp(username: "bob@example.com")
-    let prompter = ScriptedPrompter(answers: ["000000", code], choice: 1)
+    // A fixed code: a TOTP code read now may be stale by the time a loaded machine sends it.
+    let entra = try await EntraEmulator(users: [
+      .init(
+        username: "bob@example.com", password: "bob-password",
+        methods: [
+          .init(type: "PhoneAppNotification", display: "Bob's phone", default: true),
+          .init(type: "PhoneAppOTP", display: "Bob's phone", code: "135790"),
+        ])
+    ])
+    let prompter = ScriptedPrompter(answers: ["000000", "135790"], choice: 1)
     let assertion = try await client(entra, prompter).samlResponse()
     #expect(!assertion.isEmpty)
     #expect(
