@@ -248,21 +248,9 @@ struct OktaSingleSignOnTUITests {
     let world = try await OktaScenario()
     // Four WAITING polls: the push modal stays up about five seconds.
     try await world.okta.setFaults(OktaEmulator.Faults(pushResult: "approve", pushPolls: 4))
-    var environment = world.sandbox.environment(endpoint: world.sts.endpoint)
-    environment["TERM"] = "xterm-256color"
-    environment["SHELL"] = "/bin/sh"
-    let session = try await TUISession(
-      environment: environment, directory: world.sandbox.home.path, columns: 120, rows: 30)
-    try await session.waitFor("PROFILE")
-    try await session.send("/")
-    try await session.send("bob-push", literal: true)
-    try await session.send("Enter")
-    try await session.send("i")
-    try await session.waitFor("IdP okta: not signed in")
-    try await session.send("r")
-    try await session.waitFor("Password")
-    try await session.send("bob-password", literal: true)
-    try await session.send("Enter")
+    let session = try await TUISession.signingIn(
+      profile: "bob-push", provider: "okta", password: "bob-password", sandbox: world.sandbox,
+      stsEndpoint: world.sts.endpoint)
     try await session.waitFor("approve the Okta Verify push")
     try await session.waitFor("IdP okta: signed in")
     let verified = try await world.okta.requests().filter { $0.route == "Verify" }

@@ -46,3 +46,26 @@ def serve(app, args, request_handler=None, on_bound=None):
         server.serve_forever()
     finally:
         server.server_close()
+
+
+def main(name, description, make_emulator, check_config, config_errors=(ValueError,)):
+    """The command line of an emulator: the options `serve` reads plus `--config FILE.json` (a
+    body like POST /_emulator/config takes), checked with `check_config` before serving
+    `make_emulator(config)`; a bad file exits 2 naming it."""
+    import argparse
+    import json
+
+    parser = argparse.ArgumentParser(prog=name, description=description)
+    add_arguments(parser)
+    parser.add_argument("--config", help="a JSON file like POST /_emulator/config takes")
+    args = parser.parse_args()
+    config = None
+    if args.config:
+        try:
+            with open(args.config) as file:
+                config = json.load(file)
+            check_config(config)
+        except (OSError, ValueError, *config_errors) as error:
+            print(f"{name}: --config {args.config}: {error}", file=sys.stderr)
+            sys.exit(2)
+    serve(make_emulator(config), args)

@@ -38,3 +38,49 @@ enum PythonEmulator {
     return response.body
   }
 }
+
+/// An emulator whose control API is `keycloak_emulator.py`'s, as the Okta and Entra emulators'
+/// is: the request log and its reset, the faults, the current code of a user's code factor.
+protocol PythonEmulatorControl: Sendable {
+  /// The emulator's name in failure messages.
+  static var name: String { get }
+  /// Its loopback port.
+  var port: UInt16 { get }
+}
+
+extension PythonEmulatorControl {
+  /// A request to the control API under `/_emulator/`; an answer outside 2xx throws.
+  func control(_ method: String, _ path: String, body: Data? = nil) async throws -> Data {
+    try await PythonEmulator.request(Self.name, port: port, method, path, body: body)
+  }
+
+  /// Every IdP request since start or the last `reset()`, in order.
+  func requests() async throws -> [KeycloakEmulator.LoggedRequest] {
+    try await JSONDecoder().decode([KeycloakEmulator.LoggedRequest].self, from: control("GET", "/_emulator/requests"))
+  }
+
+  /// Clears the request log.
+  func reset() async throws {
+    _ = try await control("POST", "/_emulator/reset", body: Data("{}".utf8))
+  }
+
+  /// Replaces the faults (the value's keys in snake case); an empty value clears them.
+  func setFaults(_ faults: some Encodable & Sendable) async throws {
+    _ = try await control("POST", "/_emulator/faults", body: PythonEmulator.snakeCaseEncoder.encode(faults))
+  }
+
+  /// The code a user's code factor (TOTP secret or fixed code) shows now.
+  func otp(username: String) async throws -> String {
+    let body = try await control("GET", "/_emulator/otp?username=\(username)")
+    return try JSONDecoder().decode([String: String].self, from: body)["code"] ?? ""
+  }
+}
+
+extension PythonEmulator {
+  /// The encoder of control-API bodies: Swift's camel-case names as the emulators' snake case.
+  static var snakeCaseEncoder: JSONEncoder {
+    let encoder = JSONEncoder()
+    encoder.keyEncodingStrategy = .convertToSnakeCase
+    return encoder
+  }
+}
