@@ -14,9 +14,12 @@ mkdir -p "$OUT"
 start_emulator
 start_idp keycloak
 start_idp okta
+start_idp entra
 SANDBOX=$(mktemp -d)
 trap 'stop_emulator; stop_idps; rm -rf "$SANDBOX"' EXIT
 write_bench_sandbox "bench-sso-$$"
+# The Entra ID emulator's tenant (ENTRA_EMULATOR.md).
+ENTRA_TENANT=6f1c2d3e-4a5b-4c6d-8e7f-90a1b2c3d4e5
 cat >>"$SANDBOX/.aws/config" <<INI
 
 [profile saml]
@@ -43,6 +46,20 @@ web_identity_provider = okta
 web_identity_client_id = aws-runas
 web_identity_redirect_uri = http://localhost:8080/callback
 web_identity_username = alice
+role_arn = arn:aws:iam::123456789012:role/Admin
+
+[profile entra]
+saml_auth_url = $ENTRA_URL/signin/AWS/9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d?tenantId=$ENTRA_TENANT
+saml_provider = azuread
+saml_username = alice@example.com
+role_arn = arn:aws:iam::123456789012:role/Admin
+
+[profile entra-web]
+web_identity_auth_url = $ENTRA_URL/$ENTRA_TENANT/v2.0
+web_identity_provider = azuread
+web_identity_client_id = 5b3a0c1e-7f1d-4e2a-9c3b-6a7e2f1d0c9b
+web_identity_redirect_uri = http://localhost:8080/callback
+web_identity_username = alice@example.com
 role_arn = arn:aws:iam::123456789012:role/Admin
 INI
 export SAML_PASSWORD=alice-password WEB_IDENTITY_PASSWORD=alice-password
@@ -84,6 +101,9 @@ bench_sign_ins() {
 
 bench_sign_ins Keycloak "$KEYCLOAK_URL" saml web
 bench_sign_ins Okta "$OKTA_URL" okta okta-web
+# Entra ID: MyApps' User Access URL through the $Config pages, GetCredentialType, KMSI and /saml2;
+# OIDC at the tenant's v2 endpoints. With cookies, MyApps' and Entra's sessions answer.
+bench_sign_ins "Entra ID" "$ENTRA_URL" entra entra-web
 
 echo "### Cache hit: an SSO profile next to an IAM role profile (instructions, callgrind)"
 echo
@@ -99,55 +119,3 @@ for profile in bench saml web; do
     | sed -n 's/.*Collected : //p')
   echo "| $profile | $instructions | $(($(idp_requests "$KEYCLOAK_URL") - before)) |"
 done
-
-# Entra ID (Tests/Support/entra_emulator.py): the same sign-in measurements for its SAML profile
-# (MyApps' User Access URL, through the $Config pages, GetCredentialType, KMSI and /saml2) and its
-# OIDC profile (the tenant's v2 endpoints). With cookies, MyApps' and Entra's sessions answer.
-start_entra
-trap 'stop_emulator; stop_keycloak; stop_entra; rm -rf "$SANDBOX"' EXIT
-ENTRA_TENANT=6f1c2d3e-4a5b-4c6d-8e7f-90a1b2c3d4e5
-cat >>"$SANDBOX/.aws/config" <<INI
-
-[profile entra]
-saml_auth_url = $ENTRA_URL/signin/AWS/9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d?tenantId=$ENTRA_TENANT
-saml_provider = azuread
-saml_username = alice@example.com
-role_arn = arn:aws:iam::123456789012:role/Admin
-
-[profile entra-web]
-web_identity_auth_url = $ENTRA_URL/$ENTRA_TENANT/v2.0
-web_identity_provider = azuread
-web_identity_client_id = 5b3a0c1e-7f1d-4e2a-9c3b-6a7e2f1d0c9b
-web_identity_redirect_uri = http://localhost:8080/callback
-web_identity_username = alice@example.com
-role_arn = arn:aws:iam::123456789012:role/Admin
-INI
-entra_requests() { python3 -c "import json,sys,urllib.request; print(len(json.load(urllib.request.urlopen(sys.argv[1] + '/_emulator/requests'))))" "$ENTRA_URL"; }
-
-echo
-echo "## Single sign-on (Entra ID emulator, moto)"
-echo
-echo "### IdP round trips per sign-in"
-echo
-for profile in entra entra-web; do
-  cache=.aws_assume_role_$profile
-  rm -f "$AWS_DIR/.aws_runas.cookies" "$AWS_DIR/.aws_runas_identity_token.cache" "$AWS_DIR/$cache"
-  before=$(entra_requests); "$BIN" -O json "$profile" >/dev/null; cold=$(($(entra_requests) - before))
-  rm -f "$AWS_DIR/.aws_runas_identity_token.cache" "$AWS_DIR/$cache"
-  before=$(entra_requests); "$BIN" -O json "$profile" >/dev/null; warm=$(($(entra_requests) - before))
-  before=$(entra_requests); "$BIN" -O json "$profile" >/dev/null; hit=$(($(entra_requests) - before))
-  echo "- $profile: $cold requests without cookies, $warm with the IdP session's cookies, $hit on a cache hit"
-done
-echo
-
-echo "### Wall time per sign-in (hyperfine, 10 runs each)"
-echo
-hyperfine -N --style basic --warmup 1 --runs 10 \
-  --prepare "rm -f $AWS_DIR/.aws_runas.cookies $AWS_DIR/.aws_assume_role_entra" -n "Entra SAML, no cookies" "$BIN -O json entra" \
-  --prepare "rm -f $AWS_DIR/.aws_assume_role_entra" -n "Entra SAML, IdP session cookies" "$BIN -O json entra" \
-  --prepare "rm -f $AWS_DIR/.aws_runas.cookies $AWS_DIR/.aws_runas_identity_token.cache $AWS_DIR/.aws_assume_role_entra-web" \
-  -n "Entra OIDC, no cookies" "$BIN -O json entra-web" \
-  --prepare "rm -f $AWS_DIR/.aws_runas_identity_token.cache $AWS_DIR/.aws_assume_role_entra-web" \
-  -n "Entra OIDC, IdP session cookies" "$BIN -O json entra-web" \
-  --export-markdown "$OUT/sso-login-entra.md" >/dev/null
-cat "$OUT/sso-login-entra.md"

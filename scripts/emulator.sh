@@ -95,22 +95,3 @@ INI
 # The emulator's STS call counters: print them (JSON, sorted keys), or reset them.
 calls() { python3 -c "import json,sys,urllib.request; print(json.dumps(json.load(urllib.request.urlopen(sys.argv[1] + '/_emulator/calls')), sort_keys=True))" "$EMULATOR_URL"; }
 reset_calls() { python3 -c "import sys,urllib.request; urllib.request.urlopen(urllib.request.Request(sys.argv[1] + '/_emulator/reset', method='POST'))" "$EMULATOR_URL"; }
-
-# start_entra: the Entra ID emulator (Tests/Support/entra_emulator.py, user alice@example.com /
-# alice-password) on a free port; sets ENTRA_URL.
-start_entra() {
-  local fifo line
-  ENTRA_DIR=$(mktemp -d)
-  fifo="$ENTRA_DIR/port"
-  mkfifo "$fifo"
-  python3 "$ROOT/Tests/Support/entra_emulator.py" --port 0 >"$fifo" 2>"$ENTRA_DIR/stderr.log" &
-  ENTRA_PID=$!
-  read -r line <"$fifo"
-  ENTRA_URL="http://127.0.0.1:${line#PORT }"
-  export ENTRA_URL
-}
-
-stop_entra() {
-  if [ -n "${ENTRA_PID:-}" ]; then kill "$ENTRA_PID" 2>/dev/null || true; wait "$ENTRA_PID" 2>/dev/null || true; fi
-  rm -rf "${ENTRA_DIR:-}"
-}

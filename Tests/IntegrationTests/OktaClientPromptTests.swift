@@ -60,9 +60,15 @@ struct OktaClientPromptTests {
   }
 
   @Test func severalFactorsAreOfferedPushFirstAndTheChosenCodeIsAskedAgainWhenWrong() async throws {
-    let okta = try await OktaEmulator()
-    let code = try await okta.otp(username: "bob")
-    let prompter = ScriptedPrompter(answers: ["000000", code], choice: 1)
+    // A fixed code: a TOTP read early can go stale on a loaded machine before it is sent.
+    let okta = try await OktaEmulator(users: [
+      .init(
+        username: "bob", password: "bob-password",
+        factors: [
+          .init(id: "uftbobtotp", type: "token:software:totp", code: "314159"), .init(id: "opfbobpush", type: "push"),
+        ])
+    ])
+    let prompter = ScriptedPrompter(answers: ["000000", "314159"], choice: 1)
     let assertion = try await client(okta, prompter).samlResponse()
     #expect(!assertion.isEmpty)
     #expect(
