@@ -71,7 +71,8 @@ One AM deployment under a context path (default /am). Realm paths are AM's: the 
 Faults (POST /_emulator/faults): delay_seconds + delay_routes (slow answers), push_result
 (approve | reject | timeout | wait), push_polls, push_wait_ms, unexpected_page_routes +
 unexpected_page_after (answer those routes, after that many normal answers, with an HTML page
-no client has seen), saml_roles, expired_assertion, unsigned_assertion, saml_signing_key.
+no client has seen), extra_callback (a callback type added to the credentials step),
+saml_roles, expired_assertion, unsigned_assertion, saml_signing_key.
 
 Control API (JSON, under /_emulator/; see FORGEROCK_EMULATOR.md): config, faults, requests,
 calls, reset, sessions, end_sessions, otp, certificate, like keycloak_emulator's.
@@ -134,6 +135,7 @@ DEFAULT_CONFIG = {
 FAULT_DEFAULTS = {
     "delay_seconds": 0, "delay_routes": [], "push_result": "approve", "push_polls": 1,
     "push_wait_ms": 1000, "unexpected_page_routes": [], "unexpected_page_after": 0,
+    "extra_callback": None,
     "saml_roles": None, "expired_assertion": False, "unsigned_assertion": False,
     "saml_signing_key": "realm",
 }
@@ -515,6 +517,10 @@ class Emulator:
         if name == "credentials":
             callback("NameCallback", [output("prompt", "User Name")], [("", "")])
             callback("PasswordCallback", [output("prompt", "Password")], [("", "")])
+            if self.faults["extra_callback"]:
+                # A node this client has never met (DeviceProfileCallback, ReCaptchaCallback...).
+                callback(self.faults["extra_callback"], [output("message", "Collecting device profile..."),
+                                                         output("metadata", True)], [("", "")])
         elif name == "choice":
             user = self.find_user(realm, state["username"])
             choices = [FACTOR_CHOICES[f["type"]] for f in self.journey_factors(user, state)]
