@@ -83,3 +83,24 @@ INI
 # The emulator's STS call counters: print them (JSON, sorted keys), or reset them.
 calls() { python3 -c "import json,sys,urllib.request; print(json.dumps(json.load(urllib.request.urlopen(sys.argv[1] + '/_emulator/calls')), sort_keys=True))" "$EMULATOR_URL"; }
 reset_calls() { python3 -c "import sys,urllib.request; urllib.request.urlopen(urllib.request.Request(sys.argv[1] + '/_emulator/reset', method='POST'))" "$EMULATOR_URL"; }
+
+# start_idp_emulator NAME SCRIPT: another identity-provider emulator of Tests/Support (SCRIPT) on a
+# free port; sets ${NAME}_URL (its base URL) and remembers it for stop_idp_emulator NAME.
+start_idp_emulator() {
+  local name=$1 script=$2 dir fifo line
+  dir=$(mktemp -d)
+  fifo="$dir/port"
+  mkfifo "$fifo"
+  python3 "$ROOT/Tests/Support/$script" --port 0 >"$fifo" 2>"$dir/stderr.log" &
+  printf -v "${name}_PID" '%s' "$!"
+  printf -v "${name}_DIR" '%s' "$dir"
+  read -r line <"$fifo"
+  printf -v "${name}_URL" '%s' "http://127.0.0.1:${line#PORT }"
+  export "${name}_URL"
+}
+
+stop_idp_emulator() {
+  local pid_var="${1}_PID" dir_var="${1}_DIR"
+  if [ -n "${!pid_var:-}" ]; then kill "${!pid_var}" 2>/dev/null || true; wait "${!pid_var}" 2>/dev/null || true; fi
+  rm -rf "${!dir_var:-}"
+}
