@@ -77,7 +77,8 @@ struct ForgeRockClientPromptTests {
     let error = await #expect(throws: IdentityProviderError.self) {
       _ = try await client(forgerock, ScriptedPrompter(), mfaType: "none").samlResponse()
     }
-    #expect(error?.message.hasSuffix("asks for an MFA factor, but mfa_type is none") == true, "\(String(describing: error))")
+    #expect(
+      error?.message.hasSuffix("asks for an MFA factor, but mfa_type is none") == true, "\(String(describing: error))")
   }
 
   @Test func aCallbackTheClientDoesNotKnowIsAClearError() async throws {

@@ -32,7 +32,8 @@ struct ForgeRockDetectionTests {
       samlURL: "\(idp)/openam/idpssoinit?metaAlias=/alpha/saml-idp&spEntityID=urn:amazon:webservices",
       issuer: "\(idp)/openam/oauth2/realms/alpha"),
     // AM's full realm paths, from the top realm.
-    Shape(url: "\(idp)/am/json/realms/root/realms/alpha", base: "\(idp)/am", realm: ["alpha"], samlURL: alphaSAML,
+    Shape(
+      url: "\(idp)/am/json/realms/root/realms/alpha", base: "\(idp)/am", realm: ["alpha"], samlURL: alphaSAML,
       issuer: alphaIssuer),
     Shape(
       url: "\(idp)/am/json/realms/root/realms/alpha/authenticate?authIndexType=service&authIndexValue=Login",
@@ -64,7 +65,8 @@ struct ForgeRockDetectionTests {
       url: "\(idp)/am/WSFederationServlet/metaAlias/alpha/wsfed", base: "\(idp)/am", realm: ["alpha"],
       samlURL: "\(idp)/am/idpssoinit?metaAlias=/alpha/wsfed&spEntityID=urn:amazon:webservices", issuer: alphaIssuer),
     // The login UI's address, as a browser shows it.
-    Shape(url: "\(idp)/am/XUI/?realm=/alpha#login/", base: "\(idp)/am", realm: ["alpha"], samlURL: alphaSAML,
+    Shape(
+      url: "\(idp)/am/XUI/?realm=/alpha#login/", base: "\(idp)/am", realm: ["alpha"], samlURL: alphaSAML,
       issuer: alphaIssuer),
   ]
 
@@ -77,7 +79,8 @@ struct ForgeRockDetectionTests {
     #expect(deployment.samlURL == shape.samlURL)
     #expect(deployment.issuer == shape.issuer)
     let realmPath = shape.realm.map { "/realms/\($0)" }.joined()
-    #expect(deployment.authenticateURL == "\(shape.base)/json/realms/root\(realmPath)/authenticate\(shape.authenticateQuery)")
+    #expect(
+      deployment.authenticateURL == "\(shape.base)/json/realms/root\(realmPath)/authenticate\(shape.authenticateQuery)")
   }
 
   @Test(
@@ -152,11 +155,12 @@ struct ForgeRockDetectionTests {
     #expect(ForgeRockClient.asksForCode(prompt) == isCode)
   }
 
-  @Test(arguments: [
-    ("ForgeRock Authenticator (Push)", ForgeRockClient.Factor.push),
-    ("ForgeRock Authenticator (OATH)", .code), ("Authenticator app code", .code), ("Use Recovery Code", nil),
-    ("Email me a link", nil),
-  ] as [(String, ForgeRockClient.Factor?)])
+  @Test(
+    arguments: [
+      ("ForgeRock Authenticator (Push)", ForgeRockClient.Factor.push),
+      ("ForgeRock Authenticator (OATH)", .code), ("Authenticator app code", .code), ("Use Recovery Code", nil),
+      ("Email me a link", nil),
+    ] as [(String, ForgeRockClient.Factor?)])
   func choicesNameTheirFactor(_ choice: String, factor: ForgeRockClient.Factor?) {
     #expect(ForgeRockClient.Factor(choice: choice) == factor)
   }

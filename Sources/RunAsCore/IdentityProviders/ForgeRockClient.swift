@@ -62,7 +62,8 @@ struct ForgeRockClient: IdentityProviderClient {
     if let value = page.inputValue(named: "SAMLResponse"), !value.isEmpty { return value }
     guard page.status < 400 else {
       throw IdentityProviderError(
-        message: "ForgeRock at \(URLReference.redacted(page.url)) answered HTTP \(page.status) with \(Self.describe(page))",
+        message:
+          "ForgeRock at \(URLReference.redacted(page.url)) answered HTTP \(page.status) with \(Self.describe(page))",
         hint: "check the realm and metaAlias in saml_auth_url")
     }
     try await signIn(deployment)
@@ -176,7 +177,8 @@ struct ForgeRockClient: IdentityProviderClient {
             filled.append(Self.filling(callback, with: .string(try await code(progress: &progress))))
             if sent != .password { sent = .code }
           case "ChoiceCallback":
-            filled.append(Self.filling(callback, with: .number(Double(try await choose(callback, progress: &progress)))))
+            filled.append(
+              Self.filling(callback, with: .number(Double(try await choose(callback, progress: &progress)))))
           case "HiddenValueCallback" where Self.registersDevice(callback):
             throw IdentityProviderError(
               message: "ForgeRock at \(place) asks to register an MFA device before signing in",
@@ -208,7 +210,8 @@ struct ForgeRockClient: IdentityProviderClient {
   private func code(progress: inout Progress) async throws -> String {
     guard context.mfaType.lowercased() != "none" else { throw mfaNotWanted("an MFA code") }
     let attempt = progress.codesSent
-    let code = try await context.mfaCode(attempt == 0 ? nil : "ForgeRock rejected the code, try again.", attempt: attempt)
+    let code = try await context.mfaCode(
+      attempt == 0 ? nil : "ForgeRock rejected the code, try again.", attempt: attempt)
     progress.codesSent += 1
     return code
   }
@@ -237,8 +240,9 @@ struct ForgeRockClient: IdentityProviderClient {
     var picked = candidates[0]
     if candidates.count > 1 {
       do {
-        picked = candidates[
-          try await context.prompter.choose("ForgeRock MFA factor: ", from: candidates.map { choices[$0.0] })]
+        picked =
+          candidates[
+            try await context.prompter.choose("ForgeRock MFA factor: ", from: candidates.map { choices[$0.0] })]
       } catch is PromptUnavailable {
         // Nobody to ask: the first, push when there is one.
       }
@@ -326,7 +330,8 @@ struct ForgeRockClient: IdentityProviderClient {
 
   private func mfaNotWanted(_ what: String) -> IdentityProviderError {
     IdentityProviderError(
-      message: "ForgeRock at \(place) asks for \(what), but mfa_type is none", hint: "set mfa_type to auto, code or push")
+      message: "ForgeRock at \(place) asks for \(what), but mfa_type is none",
+      hint: "set mfa_type to auto, code or push")
   }
 
   /// Where messages say the sign-in happened: the `authenticate` URL, without its query.
@@ -409,7 +414,8 @@ extension ForgeRockClient {
   /// A 401 after a code: AM restarts the journey.
   struct CodeRejected: Error {
     func error(place: String) -> IdentityProviderError {
-      IdentityProviderError(message: "ForgeRock at \(place) rejected the MFA code", hint: "give the current code with -o CODE")
+      IdentityProviderError(
+        message: "ForgeRock at \(place) rejected the MFA code", hint: "give the current code with -o CODE")
     }
   }
 
