@@ -131,11 +131,12 @@ struct ForgeRockDetectionTests {
   }
 
   @Test func oidcEndpointsHangOffTheIssuer() throws {
-    let endpoints = try #require(ForgeRockClient.kind.openIDEndpoints)(alphaIssuer)
-    #expect(endpoints.issuer == alphaIssuer)
-    #expect(endpoints.authorization == alphaIssuer + "/authorize")
-    #expect(endpoints.token == alphaIssuer + "/access_token")
-    #expect(endpoints.keySet == alphaIssuer + "/connect/jwk_uri")
+    let forgeRockEndpoints = try #require(ForgeRockClient.kind.openIDEndpoints)
+    let endpoints = forgeRockEndpoints(Self.alphaIssuer)
+    #expect(endpoints.issuer == Self.alphaIssuer)
+    #expect(endpoints.authorization == Self.alphaIssuer + "/authorize")
+    #expect(endpoints.token == Self.alphaIssuer + "/access_token")
+    #expect(endpoints.keySet == Self.alphaIssuer + "/connect/jwk_uri")
   }
 
   @Test(arguments: [

@@ -240,9 +240,8 @@ struct ForgeRockClient: IdentityProviderClient {
     var picked = candidates[0]
     if candidates.count > 1 {
       do {
-        picked =
-          candidates[
-            try await context.prompter.choose("ForgeRock MFA factor: ", from: candidates.map { choices[$0.0] })]
+        let names = candidates.map { choices[$0.0] }
+        picked = candidates[try await context.prompter.choose("ForgeRock MFA factor: ", from: names)]
       } catch is PromptUnavailable {
         // Nobody to ask: the first, push when there is one.
       }
