@@ -237,7 +237,7 @@ struct ForgeRockSingleSignOnTests {
     BadInput(
       name: "unexpected page instead of the SAML response",
       faults: .init(unexpectedPageRoutes: ["SamlInit"], unexpectedPageAfter: 1),
-      message: "with the page \"Scheduled maintenance - Example Corp\" and no SAML response after signing in",
+      message: "answered the page \"Scheduled maintenance - Example Corp\" and no SAML response after signing in",
       signsIn: true),
     BadInput(
       name: "unexpected page instead of the OIDC redirect", profile: "web",
@@ -337,7 +337,8 @@ struct ForgeRockSingleSignOnTUITests {
     try await session.waitFor("ForgeRock MFA factor")
     try await session.waitFor("ForgeRock Authenticator (OATH)")
     try await session.send("1")
-    try await session.waitFor("approve the ForgeRock Authenticator push")
+    // The notice wraps in the modal: its first words.
+    try await session.waitFor("Waiting for Push MFA: approve")
     try await session.waitFor("IdP forgerock: signed in")
     let polls = try await world.forgerock.requests().filter { $0.callbacks.contains("PollingWaitCallback") }
     #expect(polls.count == 5, "\(polls.map(\.status))")
