@@ -319,16 +319,12 @@ struct ForgeRockSingleSignOnTUITests {
     let world = try await ForgeRockScenario()
     // Four waiting polls of a second each: the push modal stays up about five seconds.
     try await world.forgerock.setFaults(.init(pushResult: "approve", pushPolls: 4))
-    var environment = world.sandbox.environment(endpoint: world.sts.endpoint)
-    environment["TERM"] = "xterm-256color"
-    environment["SHELL"] = "/bin/sh"
+    // No password in the environment: the TUI asks for it.
     let session = try await TUISession(
-      environment: environment, directory: world.sandbox.home.path, columns: 120, rows: 30)
-    try await session.waitFor("PROFILE")
-    try await session.send("/")
-    try await session.send("bob-auto", literal: true)
-    try await session.send("Enter")
-    try await session.send("i")
+      environment: world.sandbox.environment(endpoint: world.sts.endpoint).merging([
+        "TERM": "xterm-256color", "SHELL": "/bin/sh",
+      ]) { $1 }, directory: world.sandbox.home.path, columns: 120, rows: 30)
+    try await session.openDetails(of: "bob-auto")
     try await session.waitFor("IdP forgerock: not signed in")
     try await session.send("r")
     try await session.waitFor("Password")

@@ -81,15 +81,12 @@ Usage: forgerock_emulator.py --port 0 [--exit-on-stdin-eof] [--config FILE.json]
 Prints one line "PORT <n>" on stdout once listening.
 """
 
-import argparse
 import base64
 import copy
 import html
 import json
 import re
 import secrets
-import sys
-import threading
 import uuid
 from urllib.parse import quote, urlencode
 
@@ -225,22 +222,14 @@ def output(name, value):
     return {"name": name, "value": value}
 
 
-class Emulator:
-    """WSGI application: AM's authenticate, SAML IdP and OAuth2 endpoints, plus /_emulator/."""
+class Emulator(keycloak_emulator.Emulator):
+    """WSGI application: AM's authenticate, SAML IdP and OAuth2 endpoints, plus /_emulator/.
 
-    # What keycloak_emulator's signing and logging code expects of its emulator.
-    realm_keys = keycloak_emulator.Emulator.realm_keys
-    foreign_keys = keycloak_emulator.Emulator.foreign_keys
-    find_user = staticmethod(keycloak_emulator.Emulator.find_user)
-    delay = keycloak_emulator.Emulator.delay
-    # The WSGI entry point: dispatch(), a ConfigError as 400, an emulator bug as 500.
-    __call__ = keycloak_emulator.Emulator.__call__
+    From keycloak_emulator's: the WSGI entry point (a ConfigError as 400, an emulator bug as
+    500), realm keys, users, delays and the shared control routes."""
 
     def __init__(self, config=None):
-        self.lock = threading.Lock()
-        self.keys = {}
-        self.foreign = None
-        self.reset_everything()
+        super().__init__()
         if config is not None:
             self.config = normalise_config(config)
 
@@ -747,7 +736,7 @@ class Emulator:
                             content_type="application/x-pem-file")
         # Reading the config and faults, the request log, the counts and reset work as
         # keycloak_emulator's.
-        return keycloak_emulator.Emulator.control(self, request)
+        return super().control(request)
 
 
 class AssertionContext(keycloak_emulator.Context):
@@ -771,20 +760,8 @@ def code_matches(factor, code):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    loopback_server.add_arguments(parser)
-    parser.add_argument("--config", help="a JSON file like POST /_emulator/config takes")
-    args = parser.parse_args()
-    config = None
-    if args.config:
-        try:
-            with open(args.config) as file:
-                config = json.load(file)
-            normalise_config(config)
-        except (OSError, ValueError, ConfigError) as error:
-            print(f"forgerock_emulator: --config {args.config}: {error}", file=sys.stderr)
-            sys.exit(2)
-    loopback_server.serve(Emulator(config), args)
+    loopback_server.main("forgerock_emulator", __doc__.splitlines()[0], normalise_config, Emulator,
+                         (ConfigError,))
 
 
 if __name__ == "__main__":

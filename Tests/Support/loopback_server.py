@@ -46,3 +46,26 @@ def serve(app, args, request_handler=None, on_bound=None):
         server.serve_forever()
     finally:
         server.server_close()
+
+
+def main(name, description, normalise_config, make_app, config_errors):
+    """The command line of an emulator configured by JSON: --port, --exit-on-stdin-eof and
+    --config FILE, which `normalise_config` checks before `make_app(config)` is served; a file
+    it refuses (`config_errors`) exits 2 with one line naming it."""
+    import argparse
+    import json
+
+    parser = argparse.ArgumentParser(description=description)
+    add_arguments(parser)
+    parser.add_argument("--config", help="a JSON file like POST /_emulator/config takes")
+    args = parser.parse_args()
+    config = None
+    if args.config:
+        try:
+            with open(args.config) as file:
+                config = json.load(file)
+            normalise_config(config)
+        except (OSError, ValueError, *config_errors) as error:
+            print(f"{name}: --config {args.config}: {error}", file=sys.stderr)
+            sys.exit(2)
+    serve(make_app(config), args)

@@ -6,11 +6,12 @@ import TestSupport
 /// realm's OAuth2/OIDC endpoints (`Tests/Support/forgerock_emulator.py`, see
 /// `Tests/Support/FORGEROCK_EMULATOR.md`). Each test starts its own; it exits when stopped, when
 /// this object is released, or when the test process dies (it watches its stdin).
-final class ForgeRockEmulator: Sendable {
+final class ForgeRockEmulator: ControllableEmulator {
+  static let displayName = "ForgeRock emulator"
   /// `http://127.0.0.1:<port>`.
   let endpoint: String
   let port: UInt16
-  private let child: BackgroundProcess
+  let child: BackgroundProcess
 
   /// Starts an emulator with the default deployment (`/am`, realm `alpha`: alice without MFA;
   /// bob with push and OATH), or with `users` in realm `alpha` instead.
@@ -19,11 +20,6 @@ final class ForgeRockEmulator: Sendable {
     endpoint = "http://127.0.0.1:\(port)"
     if let users { try await configure(users) }
   }
-
-  func stop() async { await child.stop() }
-
-  /// What the emulator logged so far, for failure messages.
-  func log() -> String { child.output(.stderr) }
 
   /// `{endpoint}/am/json/realms/root/realms/alpha`: a `saml_auth_url` as aws-runas documents it.
   func realmURL(_ realm: String = "alpha") -> String { "\(endpoint)/am/json/realms/root/realms/\(realm)" }
@@ -35,44 +31,22 @@ final class ForgeRockEmulator: Sendable {
   /// module, the default) or `NameCallback` (tree nodes).
   func configure(_ users: [User], oathCallback: String? = nil) async throws {
     let realm = Realm(name: "alpha", oathCallback: oathCallback, users: users)
-    _ = try await request("POST", "/_emulator/config", body: Self.encoder.encode(Configuration(realms: [realm])))
+    _ = try await control("POST", "/_emulator/config", json: Configuration(realms: [realm]))
   }
 
   /// Replaces the faults; `Faults()` clears them.
   func setFaults(_ faults: Faults) async throws {
-    _ = try await request("POST", "/_emulator/faults", body: Self.encoder.encode(faults))
+    _ = try await control("POST", "/_emulator/faults", json: faults)
   }
 
   /// Every IdP request since start or the last `reset()`, in order.
   func requests() async throws -> [LoggedRequest] {
-    try await JSONDecoder().decode([LoggedRequest].self, from: request("GET", "/_emulator/requests"))
-  }
-
-  /// Clears the request log.
-  func reset() async throws {
-    _ = try await request("POST", "/_emulator/reset", body: Data("{}".utf8))
-  }
-
-  /// The code a user's OATH factor shows now.
-  func otp(username: String) async throws -> String {
-    let body = try await request("GET", "/_emulator/otp?username=\(username)")
-    return try JSONDecoder().decode([String: String].self, from: body)["code"] ?? ""
+    try await JSONDecoder().decode([LoggedRequest].self, from: control("GET", "/_emulator/requests"))
   }
 
   /// The users with an AM session now.
   func sessionUsers() async throws -> [String] {
-    let body = try await request("GET", "/_emulator/sessions")
-    return try JSONDecoder().decode([Session].self, from: body).map(\.username)
-  }
-
-  private static let encoder: JSONEncoder = {
-    let encoder = JSONEncoder()
-    encoder.keyEncodingStrategy = .convertToSnakeCase
-    return encoder
-  }()
-
-  private func request(_ method: String, _ path: String, body: Data? = nil) async throws -> Data {
-    try await PythonEmulator.request("ForgeRock emulator", port: port, method, path, body: body)
+    try await JSONDecoder().decode([Session].self, from: control("GET", "/_emulator/sessions")).map(\.username)
   }
 }
 

@@ -38,3 +38,44 @@ enum PythonEmulator {
     return response.body
   }
 }
+
+/// An emulator of `Tests/Support` started with ``PythonEmulator/start(_:arguments:environment:timeout:)``:
+/// what every one offers, its process and its `/_emulator/` control API, written once.
+protocol ControllableEmulator: Sendable {
+  /// The name failure messages use ("ForgeRock emulator").
+  static var displayName: String { get }
+  /// Its loopback port.
+  var port: UInt16 { get }
+  /// Its process.
+  var child: BackgroundProcess { get }
+}
+
+extension ControllableEmulator {
+  func stop() async { await child.stop() }
+
+  /// What the emulator logged so far, for failure messages.
+  func log() -> String { child.output(.stderr) }
+
+  /// A control request; an answer outside 2xx throws.
+  func control(_ method: String, _ path: String, body: Data? = nil) async throws -> Data {
+    try await PythonEmulator.request(Self.displayName, port: port, method, path, body: body)
+  }
+
+  /// A control request whose body is `value` as JSON with snake_case keys, as the emulators take it.
+  func control(_ method: String, _ path: String, json value: some Encodable) async throws -> Data {
+    let encoder = JSONEncoder()
+    encoder.keyEncodingStrategy = .convertToSnakeCase
+    return try await control(method, path, body: encoder.encode(value))
+  }
+
+  /// Clears the request log.
+  func reset() async throws {
+    _ = try await control("POST", "/_emulator/reset", body: Data("{}".utf8))
+  }
+
+  /// The code a user's authenticator shows now.
+  func otp(username: String) async throws -> String {
+    let body = try await control("GET", "/_emulator/otp?username=\(username)")
+    return try JSONDecoder().decode([String: String].self, from: body)["code"] ?? ""
+  }
+}
