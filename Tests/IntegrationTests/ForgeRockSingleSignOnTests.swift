@@ -301,6 +301,22 @@ struct ForgeRockSingleSignOnTests {
     #expect(try world.awsDirectory() == before, "\(name)")
   }
 
+  @Test func withLockoutOnAWrongPasswordSaysHowManyTriesAreLeftThenTheAccountIsLocked() async throws {
+    let world = try await ForgeRockScenario()
+    try await world.forgerock.configure(
+      [.init(username: "alice", password: "alice-password")], lockoutAfter: 2, lockoutWarnAfter: 1)
+    let expected = [
+      ("nope", "rejected the username or password (Warning: You will be locked out after 1 more failure(s).)"),
+      ("nope", "refused the sign-in: User Locked Out."), ("alice-password", "refused the sign-in: User Locked Out."),
+    ]
+    for (password, message) in expected {
+      let result = try await world.runAs(["-O", "json", "fr"], password: password)
+      #expect(result.exitCode == 1)
+      let errors = SingleSignOnScenario.errorLines(result)
+      #expect(errors.count == 1 && errors.first?.contains(message) == true, "\(result.stderr)")
+    }
+  }
+
   @Test func anUnreachableIdPIsOneClearError() async throws {
     let world = try await ForgeRockScenario()
     await world.forgerock.stop()

@@ -27,7 +27,9 @@ One AM deployment under a context path (default /am). Realm paths are AM's: the 
        Steps: "credentials": NameCallback "User Name" + PasswordCallback "Password".
          Wrong username or password -> 401 {code 401, reason "Unauthorized", message "Login
          failure"}; an inactive (locked) user -> 401 "User Locked Out." with
-         detail.failureUrl, as the Failure node with Login Failure Lockout Mode.
+         detail.failureUrl, as the Failure node with Login Failure Lockout Mode; with realm
+         lockout_after N (and lockout_warn_after W), a user's Wth failure on answers "Warning:
+         You will be locked out after K more failure(s).", the Nth makes the user inactive.
        "register" (user mfa_registration): the OATH Registration node's TextOutputCallback,
          a TextOutputCallback of messageType 4 (the QR code script), HiddenValueCallback
          id mfaDeviceRegistration = otpauth://… and ConfirmationCallback ["Next"]; posting it
@@ -110,8 +112,8 @@ OIDC_CLIENT_DEFAULTS = {
     "code_seconds": 120, "token_seconds": 3600,
 }
 REALM_DEFAULTS = {
-    "name": "alpha", "oath_callback": "PasswordCallback", "users": [], "saml_idps": [{}],
-    "oidc_clients": [{}],
+    "name": "alpha", "oath_callback": "PasswordCallback", "lockout_after": 0, "lockout_warn_after": 0,
+    "users": [], "saml_idps": [{}], "oidc_clients": [{}],
 }
 ALPHA_PROVIDER = "arn:aws:iam::123456789012:saml-provider/forgerock"
 DEFAULT_CONFIG = {
@@ -239,6 +241,7 @@ class Emulator(keycloak_emulator.Emulator):
         self.journeys = {}            # journey id -> {realm, journey, step, username, ...}
         self.sessions = {}            # tokenId -> {id, username, realm, started, expires}
         self.codes = {}               # authorization code -> grant
+        self.failures = {}            # (realm, username) -> failed logins (lockout mode)
         self.route_counts = {}        # route -> answers so far (unexpected_page_after)
         self.requests = []
 
@@ -459,7 +462,7 @@ class Emulator(keycloak_emulator.Emulator):
         password = password if isinstance(password, str) else ""
         if user is None or not secrets.compare_digest(user["password"].encode(), password.encode()):
             self.end_journey(state)
-            return login_failure()
+            return self.count_failure(realm, user)
         if user["inactive"]:
             self.end_journey(state)
             return login_failure("User Locked Out.", lockout=True)
@@ -475,6 +478,24 @@ class Emulator(keycloak_emulator.Emulator):
         if len(factors) == 1:
             return self.factor_step(request, state, factors[0])
         return self.step(request, state, "choice")
+
+    def count_failure(self, realm, user):
+        """The Failure node with the realm's Login Failure Lockout Mode: counts the user's
+        failures, warns from `lockout_warn_after` on, and at `lockout_after` makes the user
+        inactive."""
+        if user is None or not realm["lockout_after"]:
+            return login_failure()
+        key = (realm["name"], user["username"])
+        with self.lock:
+            failures = self.failures[key] = self.failures.get(key, 0) + 1
+            if failures >= realm["lockout_after"]:
+                user["inactive"] = True
+        if user["inactive"]:
+            return login_failure("User Locked Out.", lockout=True)
+        if realm["lockout_warn_after"] and failures >= realm["lockout_warn_after"]:
+            return login_failure(f"Warning: You will be locked out after {realm['lockout_after'] - failures} "
+                                 "more failure(s).")
+        return login_failure()
 
     def journey_factors(self, user, state):
         wanted = {"mfa_oath_authentication": "oath", "mfa_push_authentication": "push"}.get(state["journey"])

@@ -305,8 +305,11 @@ struct ForgeRockClient: IdentityProviderClient {
   /// The error for a journey AM ended with `message`, by what the last step sent.
   private func failure(_ message: String, after sent: Sent) throws -> IdentityProviderError {
     let quoted = TerminalText.excerpt(message, limit: 120)
-    let generic = ["login failure", "authentication failed"].contains(message.lowercased())
-    if message.lowercased().contains("lock") || message.lowercased().contains("inactive") {
+    let lowered = message.lowercased()
+    // With account lockout on, AM's Failure node warns instead of saying "Login failure".
+    let warning = lowered.hasPrefix("warning:")
+    let generic = warning || ["login failure", "authentication failed"].contains(lowered)
+    if !warning, lowered.contains("lock") || lowered.contains("inactive") {
       return IdentityProviderError(
         message: "ForgeRock at \(place) refused the sign-in: \(quoted)",
         hint: "the account is locked or inactive: an administrator can unlock it")
@@ -314,7 +317,7 @@ struct ForgeRockClient: IdentityProviderClient {
     switch sent {
     case .password where generic:
       return IdentityProviderError(
-        message: "ForgeRock at \(place) rejected the username or password",
+        message: "ForgeRock at \(place) rejected the username or password" + (warning ? " (\(quoted))" : ""),
         hint: "check saml_username / web_identity_username and the password")
     case .code where generic:
       throw CodeRejected()

@@ -28,9 +28,14 @@ final class ForgeRockEmulator: ControllableEmulator {
   func issuerURL(_ realm: String = "alpha") -> String { "\(endpoint)/am/oauth2/realms/root/realms/\(realm)" }
 
   /// Replaces the users of realm `alpha`; `oathCallback` is `PasswordCallback` (AM's OATH
-  /// module, the default) or `NameCallback` (tree nodes).
-  func configure(_ users: [User], oathCallback: String? = nil) async throws {
-    let realm = Realm(name: "alpha", oathCallback: oathCallback, users: users)
+  /// module, the default) or `NameCallback` (tree nodes); `lockoutAfter` failures lock a user
+  /// out, warned from `lockoutWarnAfter` on.
+  func configure(
+    _ users: [User], oathCallback: String? = nil, lockoutAfter: Int? = nil, lockoutWarnAfter: Int? = nil
+  ) async throws {
+    let realm = Realm(
+      name: "alpha", oathCallback: oathCallback, lockoutAfter: lockoutAfter, lockoutWarnAfter: lockoutWarnAfter,
+      users: users)
     _ = try await control("POST", "/_emulator/config", json: Configuration(realms: [realm]))
   }
 
@@ -59,6 +64,8 @@ extension ForgeRockEmulator {
   private struct Realm: Encodable {
     var name: String
     var oathCallback: String?
+    var lockoutAfter: Int?
+    var lockoutWarnAfter: Int?
     var users: [User]
   }
 
