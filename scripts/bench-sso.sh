@@ -4,7 +4,8 @@
 #   1. the cached-credential path of a SAML and an OIDC profile next to an IAM role profile's
 #      (instructions, callgrind; the emulator's request log shows no IdP traffic on a hit);
 #   2. a sign-in: IdP round trips and wall time (hyperfine), without cookies (username, password
-#      posted) and with the IdP session's cookies from the previous sign-in (nothing asked).
+#      posted) and with the IdP session's cookies from the previous sign-in (nothing asked), at
+#      each provider's emulator; at ForgeRock also a push sign-in.
 set -euo pipefail
 source "$(dirname "$0")/emulator.sh"
 BIN="${BIN:-$ROOT/.build/release/aws-runas}"
@@ -15,6 +16,7 @@ start_emulator
 start_idp keycloak
 start_idp okta
 start_idp entra
+start_idp forgerock
 SANDBOX=$(mktemp -d)
 trap 'stop_emulator; stop_idps; rm -rf "$SANDBOX"' EXIT
 write_bench_sandbox "bench-sso-$$"
@@ -61,6 +63,27 @@ web_identity_client_id = 5b3a0c1e-7f1d-4e2a-9c3b-6a7e2f1d0c9b
 web_identity_redirect_uri = http://localhost:8080/callback
 web_identity_username = alice@example.com
 role_arn = arn:aws:iam::123456789012:role/Admin
+
+[profile fr-saml]
+saml_auth_url = $FORGEROCK_URL/am/json/realms/root/realms/alpha
+saml_provider = forgerock
+saml_username = alice
+role_arn = arn:aws:iam::123456789012:role/Admin
+
+[profile fr-web]
+web_identity_auth_url = $FORGEROCK_URL/am/oauth2/realms/root/realms/alpha
+web_identity_provider = forgerock
+web_identity_client_id = aws-runas
+web_identity_redirect_uri = http://localhost:8080/callback
+web_identity_username = alice
+role_arn = arn:aws:iam::123456789012:role/Admin
+
+[profile fr-push]
+saml_auth_url = $FORGEROCK_URL/am/json/realms/root/realms/alpha
+saml_provider = forgerock
+saml_username = bob
+mfa_type = push
+role_arn = arn:aws:iam::123456789012:role/Admin
 INI
 export SAML_PASSWORD=alice-password WEB_IDENTITY_PASSWORD=alice-password
 AWS_DIR="$SANDBOX/.aws"
@@ -104,6 +127,20 @@ bench_sign_ins Okta "$OKTA_URL" okta okta-web
 # Entra ID: MyApps' User Access URL through the $Config pages, GetCredentialType, KMSI and /saml2;
 # OIDC at the tenant's v2 endpoints. With cookies, MyApps' and Entra's sessions answer.
 bench_sign_ins "Entra ID" "$ENTRA_URL" entra entra-web
+# ForgeRock: realm alpha of the AM emulator (REST journey with callbacks); then bob's push,
+# approved at the first poll, 200 ms after the push step (the journey's waitTime).
+bench_sign_ins ForgeRock "$FORGEROCK_URL" fr-saml fr-web
+python3 -c "import json,sys,urllib.request; urllib.request.urlopen(urllib.request.Request(sys.argv[1] + '/_emulator/faults', data=json.dumps({'push_polls': 0, 'push_wait_ms': 200}).encode(), method='POST'))" "$FORGEROCK_URL"
+rm -f "$AWS_DIR/.aws_runas.cookies" "$AWS_DIR/.aws_assume_role_fr-push"
+before=$(idp_requests "$FORGEROCK_URL"); SAML_PASSWORD=bob-password "$BIN" -O json fr-push >/dev/null
+echo "- fr-push: $(($(idp_requests "$FORGEROCK_URL") - before)) requests without cookies"
+echo
+hyperfine -N --style basic --warmup 1 --runs 10 \
+  --prepare "rm -f $AWS_DIR/.aws_runas.cookies $AWS_DIR/.aws_assume_role_fr-push" \
+  -n "ForgeRock SAML, push approved at the first poll" "env SAML_PASSWORD=bob-password $BIN -O json fr-push" \
+  --export-markdown "$OUT/sso-login-fr-push.md" >/dev/null
+cat "$OUT/sso-login-fr-push.md"
+echo
 
 echo "### Cache hit: an SSO profile next to an IAM role profile (instructions, callgrind)"
 echo

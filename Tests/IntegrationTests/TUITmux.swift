@@ -191,3 +191,15 @@ final class TUISession: Sendable {
     screen.split(separator: "\n").first { $0.contains(text) }.map(String.init)
   }
 }
+
+extension TUISession {
+  /// Waits for the profile list, filters it to `profile` (a name no other profile contains),
+  /// selects it and opens its details pane.
+  func openDetails(of profile: String) async throws {
+    try await waitFor("PROFILE")
+    try await send("/")
+    try await send(profile, literal: true)
+    try await send("Enter")
+    try await send("i")
+  }
+}

@@ -11,7 +11,7 @@ final class EntraEmulator: PythonEmulatorControl {
   /// `http://127.0.0.1:<port>`: both MyApps and the login host.
   let endpoint: String
   let port: UInt16
-  private let child: BackgroundProcess
+  let child: BackgroundProcess
 
   /// The emulated tenant's ID.
   static let tenantID = "6f1c2d3e-4a5b-4c6d-8e7f-90a1b2c3d4e5"
@@ -30,10 +30,7 @@ final class EntraEmulator: PythonEmulatorControl {
     if let users { try await configure(users) }
   }
 
-  func stop() async { await child.stop() }
 
-  /// What the emulator logged so far, for failure messages.
-  func log() -> String { child.output(.stderr) }
 
   /// The AWS app's User Access URL (aws-runas's `saml_auth_url`).
   func userAccessURL() -> String { "\(endpoint)/signin/AWS/\(Self.appID)?tenantId=\(Self.tenantID)" }

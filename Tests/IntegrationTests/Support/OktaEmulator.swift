@@ -10,7 +10,7 @@ final class OktaEmulator: PythonEmulatorControl {
   /// `http://127.0.0.1:<port>`, the org's base URL.
   let endpoint: String
   let port: UInt16
-  private let child: BackgroundProcess
+  let child: BackgroundProcess
 
   /// Starts an emulator with the default org (alice without MFA; bob with TOTP and push; app
   /// `0oaawsapp`), or with `users` instead.
@@ -20,10 +20,7 @@ final class OktaEmulator: PythonEmulatorControl {
     if let users { try await configure(users) }
   }
 
-  func stop() async { await child.stop() }
 
-  /// What the emulator logged so far, for failure messages.
-  func log() -> String { child.output(.stderr) }
 
   /// The AWS app's embed link (aws-runas's `saml_auth_url`).
   func samlURL(app: String = "0oaawsapp") -> String { "\(endpoint)/home/amazon_aws/\(app)/272" }

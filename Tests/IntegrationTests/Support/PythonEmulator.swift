@@ -46,9 +46,17 @@ protocol PythonEmulatorControl: Sendable {
   static var name: String { get }
   /// Its loopback port.
   var port: UInt16 { get }
+  /// Its process.
+  var child: BackgroundProcess { get }
 }
 
 extension PythonEmulatorControl {
+  /// Stops the emulator (stdin closed, SIGTERM, SIGKILL after 5 s).
+  func stop() async { await child.stop() }
+
+  /// What the emulator logged so far, for failure messages.
+  func log() -> String { child.output(.stderr) }
+
   /// A request to the control API under `/_emulator/`; an answer outside 2xx throws.
   func control(_ method: String, _ path: String, body: Data? = nil) async throws -> Data {
     try await PythonEmulator.request(Self.name, port: port, method, path, body: body)
