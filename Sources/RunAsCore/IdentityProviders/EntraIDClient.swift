@@ -92,9 +92,13 @@ struct EntraIDClient: IdentityProviderClient {
       return true
     }
     guard segments.count >= 2 else { return false }
+    // `/{tenant}/oauth2/v2.0/authorize`, `/{tenant}/oauth2/authorize` (v1), `/{tenant}/saml2`,
+    // `/{tenant}/v2.0`: other products' `/am/oauth2/realms/…` or `/am/saml2/jsp/…` are not Entra's.
     switch segments[1] {
-    case "oauth2", "discovery": return segments.count >= 3
-    case "v2.0", "saml2": return true
+    case "oauth2": return segments.count >= 3 && ["v2.0", "authorize", "token", "logout"].contains(segments[2])
+    case "discovery": return segments.count >= 3
+    case "saml2": return segments.count == 2
+    case "v2.0": return true
     default: return false
     }
   }
