@@ -159,6 +159,10 @@ class Emulator:
     delay = keycloak_emulator.Emulator.delay
     # The WSGI entry point: dispatch(), a ConfigError as 400, an emulator bug as 500.
     __call__ = keycloak_emulator.Emulator.__call__
+    # What control() reads, so that onelogin_emulator's shares it.
+    normalise = staticmethod(normalise_config)
+    fault_defaults = FAULT_DEFAULTS
+    key_name = ORG
 
     def __init__(self, config=None):
         self.lock = threading.Lock()
@@ -478,18 +482,22 @@ class Emulator:
 
     # -- control API ----------------------------------------------------------
 
+    def code_factor(self, request, user):
+        """The factor /_emulator/otp shows the code of: the user's first with a secret or code."""
+        return next((f for f in user["factors"] if f["secret"] or f["code"]), None)
+
     def control(self, request):
         path, method = request.path, request.method
         body = request.get_json(force=True, silent=True) if method == "POST" else {}
         if not isinstance(body, dict):
             raise ConfigError("the body must be a JSON object")
         if (method, path) == ("POST", "/_emulator/config"):
-            config = normalise_config(body)
+            config = self.normalise(body)
             with self.lock:
                 self.config = config
             return json_response(200, config)
         if (method, path) == ("POST", "/_emulator/faults"):
-            faults = with_defaults(FAULT_DEFAULTS, body, "faults")
+            faults = with_defaults(self.fault_defaults, body, "faults")
             if faults["push_result"] not in ("approve", "reject", "timeout", "wait"):
                 raise ConfigError('faults: push_result is "approve", "reject", "timeout" or "wait"')
             if faults["saml_signing_key"] not in ("realm", "foreign"):
@@ -510,12 +518,12 @@ class Emulator:
             return json_response(200, {"ended": len(ended)})
         if (method, path) == ("GET", "/_emulator/otp"):
             user = self.user_named(request.args.get("username"))
-            factor = next((f for f in user["factors"] if f["secret"] or f["code"]), None) if user else None
+            factor = self.code_factor(request, user) if user else None
             if factor is None:
                 return json_response(404, {"error": "no such user with a code factor"})
             return json_response(200, {"code": factor["code"] or pyotp.TOTP(factor["secret"]).now()})
         if (method, path) == ("GET", "/_emulator/certificate"):
-            return Response(self.realm_keys(ORG).cert_pem, status=200,
+            return Response(self.realm_keys(self.key_name).cert_pem, status=200,
                             content_type="application/x-pem-file")
         # Reading the config and faults, the request log, the counts and reset work as
         # keycloak_emulator's.

@@ -9,7 +9,9 @@
 /// else by asking the URL and reading the answer's headers and cookies.
 package enum IdentityProviderRegistry {
   /// Every provider, in the order detection tries them.
-  package static let known: [IdentityProviderKind] = [KeycloakClient.kind, OktaClient.kind, BrowserClient.kind]
+  package static let known: [IdentityProviderKind] = [
+    KeycloakClient.kind, OktaClient.kind, OneLoginClient.kind, BrowserClient.kind,
+  ]
 
   /// The names of the known providers, for messages.
   package static var knownNames: String {
