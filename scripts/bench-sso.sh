@@ -75,3 +75,64 @@ for profile in bench saml web; do
     | sed -n 's/.*Collected : //p')
   echo "| $profile | $instructions | $(($(idp_requests) - before)) |"
 done
+echo
+
+# OneLogin (its API): SAML and OIDC sign-ins at the OneLogin emulator, in a subshell that stops it.
+(
+  start_idp_emulator onelogin_emulator.py ONELOGIN
+  trap 'stop_idp_emulator ONELOGIN' EXIT
+  token=YXdzLXJ1bmFzLWFwaTphd3MtcnVuYXMtYXBpLXNlY3JldA==  # aws-runas-api:aws-runas-api-secret
+  cat >>"$SANDBOX/.aws/config" <<INI
+
+[profile onelogin]
+saml_auth_url = $ONELOGIN_URL/trust/saml2/launch/424242?token=$token&app_id=424242
+saml_provider = onelogin
+saml_username = alice
+role_arn = arn:aws:iam::123456789012:role/Admin
+
+[profile onelogin-push]
+saml_auth_url = $ONELOGIN_URL/trust/saml2/launch/424242?token=$token&app_id=424242
+saml_provider = onelogin
+saml_username = bob
+mfa_type = push
+role_arn = arn:aws:iam::123456789012:role/Admin
+
+[profile onelogin-web]
+web_identity_auth_url = $ONELOGIN_URL/oidc/2?token=$token
+web_identity_provider = onelogin
+web_identity_client_id = aws-runas
+web_identity_redirect_uri = http://localhost:8080/callback
+web_identity_username = alice
+role_arn = arn:aws:iam::123456789012:role/Admin
+INI
+  onelogin_requests() { python3 -c "import json,sys,urllib.request; print(len(json.load(urllib.request.urlopen(sys.argv[1] + '/_emulator/requests'))))" "$ONELOGIN_URL"; }
+  signin() { SAML_PASSWORD=$1 WEB_IDENTITY_PASSWORD=$1 "$BIN" -O json "$2" >/dev/null; }
+
+  echo "## Single sign-on with OneLogin (OneLogin emulator, moto)"
+  echo
+  echo "### IdP round trips per sign-in"
+  echo
+  rm -f "$AWS_DIR/.aws_runas.cookies" "$AWS_DIR/.aws_assume_role_onelogin" "$AWS_DIR/.aws_assume_role_onelogin-push"
+  before=$(onelogin_requests); signin alice-password onelogin; saml=$(($(onelogin_requests) - before))
+  before=$(onelogin_requests); signin bob-password onelogin-push; push=$(($(onelogin_requests) - before))
+  rm -f "$AWS_DIR/.aws_runas_identity_token.cache" "$AWS_DIR/.aws_assume_role_onelogin-web"
+  before=$(onelogin_requests); signin alice-password onelogin-web; cold=$(($(onelogin_requests) - before))
+  rm -f "$AWS_DIR/.aws_runas_identity_token.cache" "$AWS_DIR/.aws_assume_role_onelogin-web"
+  before=$(onelogin_requests); signin alice-password onelogin-web; warm=$(($(onelogin_requests) - before))
+  before=$(onelogin_requests); signin alice-password onelogin-web; hit=$(($(onelogin_requests) - before))
+  echo "- onelogin (SAML API, no MFA): $saml requests; with a OneLogin Protect push approved at the first poll: $push"
+  echo "- onelogin-web (OIDC): $cold requests without cookies, $warm with the browser session's cookie, $hit on a cache hit"
+  echo
+
+  echo "### Wall time per sign-in (hyperfine, 10 runs each)"
+  echo
+  export SAML_PASSWORD=alice-password WEB_IDENTITY_PASSWORD=alice-password
+  hyperfine -N --style basic --warmup 1 --runs 10 \
+    --prepare "rm -f $AWS_DIR/.aws_assume_role_onelogin" -n "OneLogin SAML, no MFA" "$BIN -O json onelogin" \
+    --prepare "rm -f $AWS_DIR/.aws_runas.cookies $AWS_DIR/.aws_runas_identity_token.cache $AWS_DIR/.aws_assume_role_onelogin-web" \
+    -n "OneLogin OIDC, no cookies" "$BIN -O json onelogin-web" \
+    --prepare "rm -f $AWS_DIR/.aws_runas_identity_token.cache $AWS_DIR/.aws_assume_role_onelogin-web" \
+    -n "OneLogin OIDC, browser session cookie" "$BIN -O json onelogin-web" \
+    --export-markdown "$OUT/sso-login-onelogin.md" >/dev/null
+  cat "$OUT/sso-login-onelogin.md"
+)

@@ -16,24 +16,30 @@ start_emulator() {
   export EMULATOR_URL
 }
 
-# start_keycloak: the Keycloak emulator (Tests/Support/keycloak_emulator.py, realm demo, user alice
-# / alice-password) on a free port; sets KEYCLOAK_URL.
-start_keycloak() {
-  local fifo line
-  KEYCLOAK_DIR=$(mktemp -d)
-  fifo="$KEYCLOAK_DIR/port"
-  mkfifo "$fifo"
-  python3 "$ROOT/Tests/Support/keycloak_emulator.py" --port 0 >"$fifo" 2>"$KEYCLOAK_DIR/stderr.log" &
-  KEYCLOAK_PID=$!
-  read -r line <"$fifo"
-  KEYCLOAK_URL="http://127.0.0.1:${line#PORT }"
-  export KEYCLOAK_URL
+# start_idp_emulator SCRIPT NAME: an identity-provider emulator of Tests/Support on a free port; sets
+# <NAME>_URL (exported), <NAME>_PID and <NAME>_DIR. stop_idp_emulator NAME stops it.
+start_idp_emulator() {
+  local dir line
+  dir=$(mktemp -d)
+  mkfifo "$dir/port"
+  python3 "$ROOT/Tests/Support/$1" --port 0 >"$dir/port" 2>"$dir/stderr.log" &
+  printf -v "${2}_PID" '%s' "$!"
+  printf -v "${2}_DIR" '%s' "$dir"
+  read -r line <"$dir/port"
+  printf -v "${2}_URL" '%s' "http://127.0.0.1:${line#PORT }"
+  export "${2}_URL"
 }
 
-stop_keycloak() {
-  if [ -n "${KEYCLOAK_PID:-}" ]; then kill "$KEYCLOAK_PID" 2>/dev/null || true; wait "$KEYCLOAK_PID" 2>/dev/null || true; fi
-  rm -rf "${KEYCLOAK_DIR:-}"
+stop_idp_emulator() {
+  local pid="${1}_PID" dir="${1}_DIR"
+  if [ -n "${!pid:-}" ]; then kill "${!pid}" 2>/dev/null || true; wait "${!pid}" 2>/dev/null || true; fi
+  rm -rf "${!dir:-}"
 }
+
+# start_keycloak: the Keycloak emulator (Tests/Support/keycloak_emulator.py, realm demo, user alice
+# / alice-password) on a free port; sets KEYCLOAK_URL.
+start_keycloak() { start_idp_emulator keycloak_emulator.py KEYCLOAK; }
+stop_keycloak() { stop_idp_emulator KEYCLOAK; }
 
 stop_emulator() {
   if [ -n "${EMULATOR_PID:-}" ]; then kill "$EMULATOR_PID" 2>/dev/null || true; wait "$EMULATOR_PID" 2>/dev/null || true; fi

@@ -161,8 +161,10 @@ struct OneLoginClient: IdentityProviderClient {
         message: "OneLogin at \(place) asks for MFA, but the user has no MFA device enrolled",
         hint: "enroll OneLogin Protect or an authenticator app by signing in to OneLogin in a browser")
     }
-    let preferred = devices.compactMap { device in device.methods.first.map { Option(device: device, method: $0) } }
-      .sorted { $0.method < $1.method }
+    // Push first, otherwise in OneLogin's order.
+    let preferred = devices.enumerated()
+      .compactMap { index, device in device.methods.first.map { (index, Option(device: device, method: $0)) } }
+      .sorted { ($0.1.method, $0.0) < ($1.1.method, $1.0) }.map(\.1)
     guard !preferred.isEmpty else {
       let types = devices.map(\.type).joined(separator: ", ")
       throw IdentityProviderError(
@@ -328,7 +330,7 @@ extension OneLoginClient {
           }
         })
       while text.count % 4 != 0 { text += "=" }
-      guard let data = Data(base64Encoded: text), let pair = String(data: data, encoding: .utf8),
+      guard let data = Data(base64Encoded: text), let pair = String(validating: Array(data), as: UTF8.self),
         let colon = pair.firstIndex(of: ":")
       else { return nil }
       let id = String(pair[..<colon])

@@ -37,4 +37,16 @@ enum PythonEmulator {
     }
     return response.body
   }
+
+  /// Runs the self-test `Tests/Support/<script> --url <emulator> --sts-url <moto>` (real consumers
+  /// checking what an emulator issues) with `python3`, without the caller's `AWS_*` variables.
+  static func selfTest(_ script: String, url: String, stsURL: String) async throws -> ProcessResult {
+    let path = STSEmulator.repositoryRoot().appendingPathComponent("Tests/Support/\(script)").path
+    var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("AWS_") }
+    environment["PYTHONUNBUFFERED"] = "1"
+    let python = environment["STS_EMULATOR_PYTHON"] ?? "python3"
+    return try await run(
+      "/usr/bin/env", [python, path, "--url", url, "--sts-url", stsURL], environment: environment,
+      timeout: .seconds(300))
+  }
 }
