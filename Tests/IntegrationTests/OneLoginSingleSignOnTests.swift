@@ -138,11 +138,10 @@ struct OneLoginSingleSignOnTests {
     #expect(wrapped.stdout.hasPrefix("arn:aws:sts::123456789012:assumed-role/Admin/"))
     #expect(POSIXPermissions.of(world.sandbox.path(".aws/.aws_runas_identity_token.cache")) == 0o600)
     let routes = try await world.onelogin.routes().filter { $0 != "Unknown" }
-    // Asked without a session, signed in through the API, the session started from its token,
-    // asked again, the code exchanged (and the JWKS read).
-    #expect(
-      routes == ["OidcAuth", "Token", "LoginAuth", "SessionViaToken", "OidcAuth", "OidcToken", "OidcCerts"],
-      "\(routes)")
+    // Asked without a session (sent to the sign-in page), signed in through the API, the session
+    // started from its token, asked again, the code exchanged (and the JWKS read).
+    let expected = ["OidcAuth", "LoginPage", "Token", "LoginAuth", "SessionViaToken", "OidcAuth", "OidcToken", "OidcCerts"]
+    #expect(routes == expected, "\(routes)")
 
     // Without the id_token and the role credentials, the session cookie is enough.
     try FileManager.default.removeItem(atPath: world.sandbox.path(".aws/.aws_runas_identity_token.cache"))

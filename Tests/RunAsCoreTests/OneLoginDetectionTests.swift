@@ -74,7 +74,8 @@ struct OneLoginDetectionTests {
     ("http://127.0.0.1:8080/oidc/2?token=\(token)#x", "http://127.0.0.1:8080/oidc/2"),
   ])
   func oidcEndpointsHangOffTheIssuerWithoutTheCredentials(_ url: String, issuer: String) throws {
-    let endpoints = try #require(OneLoginClient.kind.openIDEndpoints)(url)
+    let oneLoginEndpoints = try #require(OneLoginClient.kind.openIDEndpoints)
+    let endpoints = oneLoginEndpoints(url)
     #expect(endpoints.issuer == issuer)
     #expect(endpoints.authorization == issuer + "/auth")
     #expect(endpoints.token == issuer + "/token")

@@ -5,7 +5,8 @@ import TestSupport
 /// embed link answering real signed SAML Responses (`Tests/Support/okta_emulator.py`, see
 /// `Tests/Support/OKTA_EMULATOR.md`). Each test starts its own; it exits when stopped, when this
 /// object is released, or when the test process dies (it watches its stdin).
-final class OktaEmulator: Sendable {
+final class OktaEmulator: EmulatorControlAPI {
+  static let name = "Okta emulator"
   /// `http://127.0.0.1:<port>`, the org's base URL.
   let endpoint: String
   let port: UInt16
@@ -32,40 +33,16 @@ final class OktaEmulator: Sendable {
 
   /// Replaces the users (the app stays the default `0oaawsapp`).
   func configure(_ users: [User]) async throws {
-    _ = try await request(
-      "POST", "/_emulator/config", body: Self.encoder.encode(Configuration(users: users, apps: [App()])))
-  }
-
-  /// Replaces the faults; `Faults()` clears them.
-  func setFaults(_ faults: Faults) async throws {
-    _ = try await request("POST", "/_emulator/faults", body: Self.encoder.encode(faults))
+    try await control(post: "/_emulator/config", Configuration(users: users, apps: [App()]))
   }
 
   /// Every IdP request since start or the last `reset()`, in order.
   func requests() async throws -> [KeycloakEmulator.LoggedRequest] {
-    try await JSONDecoder().decode([KeycloakEmulator.LoggedRequest].self, from: request("GET", "/_emulator/requests"))
-  }
-
-  /// Clears the request log.
-  func reset() async throws {
-    _ = try await request("POST", "/_emulator/reset", body: Data("{}".utf8))
+    try await loggedRequests(as: KeycloakEmulator.LoggedRequest.self)
   }
 
   /// The code a user's TOTP factor shows now.
-  func otp(username: String) async throws -> String {
-    let body = try await request("GET", "/_emulator/otp?username=\(username)")
-    return try JSONDecoder().decode([String: String].self, from: body)["code"] ?? ""
-  }
-
-  private static let encoder: JSONEncoder = {
-    let encoder = JSONEncoder()
-    encoder.keyEncodingStrategy = .convertToSnakeCase
-    return encoder
-  }()
-
-  private func request(_ method: String, _ path: String, body: Data? = nil) async throws -> Data {
-    try await PythonEmulator.request("Okta emulator", port: port, method, path, body: body)
-  }
+  func otp(username: String) async throws -> String { try await otp(["username": username]) }
 }
 
 extension OktaEmulator {
@@ -98,7 +75,7 @@ extension OktaEmulator {
     var code: String?
   }
 
-  /// Failures to inject; each stays until the next ``setFaults(_:)``.
+  /// Failures to inject; each stays until the next `setFaults(_:)`.
   struct Faults: Encodable, Sendable {
     var delaySeconds: Double?
     var delayRoutes: [String]?

@@ -6,7 +6,8 @@ import TestSupport
 /// answering real signed SAML Responses and id_tokens (`Tests/Support/onelogin_emulator.py`, see
 /// `Tests/Support/ONELOGIN_EMULATOR.md`). Each test starts its own; it exits when stopped, when
 /// this object is released, or when the test process dies (it watches its stdin).
-final class OneLoginEmulator: Sendable {
+final class OneLoginEmulator: EmulatorControlAPI {
+  static let name = "OneLogin emulator"
   /// `http://127.0.0.1:<port>`: both the API host and the account's subdomain host.
   let endpoint: String
   let port: UInt16
@@ -38,50 +39,18 @@ final class OneLoginEmulator: Sendable {
 
   /// Replaces the users (the app and clients stay the defaults).
   func configure(_ users: [User]) async throws {
-    _ = try await request(
-      "POST", "/_emulator/config", body: Self.encoder.encode(Configuration(users: users, apps: [App()])))
-  }
-
-  /// Replaces the faults; `Faults()` clears them.
-  func setFaults(_ faults: Faults) async throws {
-    _ = try await request("POST", "/_emulator/faults", body: Self.encoder.encode(faults))
+    try await control(post: "/_emulator/config", Configuration(users: users, apps: [App()]))
   }
 
   /// Every IdP request since start or the last `reset()`, in order.
-  func requests() async throws -> [LoggedRequest] {
-    let decoder = JSONDecoder()
-    decoder.keyDecodingStrategy = .convertFromSnakeCase
-    return try decoder.decode([LoggedRequest].self, from: request("GET", "/_emulator/requests"))
-  }
+  func requests() async throws -> [LoggedRequest] { try await loggedRequests(as: LoggedRequest.self) }
 
   /// The routes of ``requests()``, in order.
   func routes() async throws -> [String] { try await requests().map(\.route) }
 
-  /// Clears the request log.
-  func reset() async throws {
-    _ = try await request("POST", "/_emulator/reset", body: Data("{}".utf8))
-  }
-
-  /// Ends every browser session (the `sub_session_onelogin.com` cookies stop working).
-  func endSessions() async throws {
-    _ = try await request("POST", "/_emulator/end_sessions", body: Data("{}".utf8))
-  }
-
   /// The code a user's authenticator (`Google Authenticator` by default) shows now.
   func otp(username: String, deviceType: String = "Google Authenticator") async throws -> String {
-    let type = deviceType.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? deviceType
-    let body = try await request("GET", "/_emulator/otp?username=\(username)&device_type=\(type)")
-    return try JSONDecoder().decode([String: String].self, from: body)["code"] ?? ""
-  }
-
-  private static let encoder: JSONEncoder = {
-    let encoder = JSONEncoder()
-    encoder.keyEncodingStrategy = .convertToSnakeCase
-    return encoder
-  }()
-
-  private func request(_ method: String, _ path: String, body: Data? = nil) async throws -> Data {
-    try await PythonEmulator.request("OneLogin emulator", port: port, method, path, body: body)
+    try await otp(["username": username, "device_type": deviceType])
   }
 }
 
@@ -116,7 +85,7 @@ extension OneLoginEmulator {
     var code: String?
   }
 
-  /// Failures to inject; each stays until the next ``setFaults(_:)``.
+  /// Failures to inject; each stays until the next `setFaults(_:)`.
   struct Faults: Encodable, Sendable {
     var delaySeconds: Double?
     var delayRoutes: [String]?

@@ -50,3 +50,52 @@ enum PythonEmulator {
       timeout: .seconds(300))
   }
 }
+
+/// The `/_emulator/` control API of an emulator launcher, written once: requests, JSON bodies with
+/// the emulators' snake_case names, faults, the request log and the current MFA code.
+protocol EmulatorControlAPI: Sendable {
+  /// The emulator's loopback port.
+  var port: UInt16 { get }
+  /// Its name in failure messages, e.g. "OneLogin emulator".
+  static var name: String { get }
+}
+
+extension EmulatorControlAPI {
+  /// A control request; an answer outside 2xx throws, quoting the body.
+  func control(_ method: String, _ path: String, body: Data? = nil) async throws -> Data {
+    try await PythonEmulator.request(Self.name, port: port, method, path, body: body)
+  }
+
+  /// POSTs `value` as JSON, its keys in snake_case as the emulators name their fields.
+  func control(post path: String, _ value: some Encodable) async throws {
+    let encoder = JSONEncoder()
+    encoder.keyEncodingStrategy = .convertToSnakeCase
+    _ = try await control("POST", path, body: encoder.encode(value))
+  }
+
+  /// Replaces the faults; a value with no field set clears them.
+  func setFaults(_ faults: some Encodable) async throws {
+    try await control(post: "/_emulator/faults", faults)
+  }
+
+  /// Every IdP request since start or the last `reset()`, in order, decoded from snake_case.
+  func loggedRequests<Row: Decodable>(as row: Row.Type) async throws -> [Row] {
+    let decoder = JSONDecoder()
+    decoder.keyDecodingStrategy = .convertFromSnakeCase
+    return try decoder.decode([Row].self, from: await control("GET", "/_emulator/requests"))
+  }
+
+  /// Clears the request log.
+  func reset() async throws {
+    _ = try await control("POST", "/_emulator/reset", body: Data("{}".utf8))
+  }
+
+  /// The code a user's authenticator shows now (`/_emulator/otp` with `query`).
+  func otp(_ query: [String: String]) async throws -> String {
+    var components = URLComponents()
+    components.queryItems = query.sorted { $0.key < $1.key }.map { URLQueryItem(name: $0.key, value: $0.value) }
+    let body = try await control("GET", "/_emulator/otp?\(components.percentEncodedQuery ?? "")")
+    return try JSONDecoder().decode([String: String].self, from: body)["code"] ?? ""
+  }
+}
+
