@@ -24,9 +24,10 @@ struct OneLoginScenario {
     // leaves it to the sub_session_onelogin.com cookie of the launch link's answer (SAML) and to
     // the issuer's /oidc/2 path (OIDC).
     func profile(_ name: String, url: String, user: String, _ extra: String = "") -> String {
-      let prefix = url == saml ? "saml" : "web_identity"
+      let isSAML = url.contains("/trust/saml2/")
+      let prefix = isSAML ? "saml" : "web_identity"
       var lines = ["[profile \(name)]", "\(prefix)_auth_url = \(url)", "\(prefix)_username = \(user)"]
-      if url == web {
+      if !isSAML {
         lines += ["web_identity_client_id = aws-runas", "web_identity_redirect_uri = app:/callback"]
       }
       return (lines + [extra, "role_arn = \(SingleSignOnScenario.admin)", ""]).joined(separator: "\n")
@@ -151,9 +152,11 @@ struct OneLoginSingleSignOnTests {
     #expect(try await world.onelogin.routes() == ["OidcAuth", "OidcToken", "OidcCerts"])
   }
 
-  @Test func aCodeGivenWithDashOAnswersTheAuthenticator() async throws {
+  /// Without a terminal to choose on, the code goes to the first device that takes one: here
+  /// OneLogin Protect's own code.
+  @Test func aCodeGivenWithDashOAnswersTheFirstCodeDevice() async throws {
     let world = try await OneLoginScenario()
-    let code = try await world.onelogin.otp(username: "bob")
+    let code = try await world.onelogin.otp(username: "bob", deviceType: "OneLogin Protect")
     let result = try await world.runAs(["-o", code, "-O", "json", "bob-code"], OneLoginScenario.passwords("bob-password"))
     #expect(result.exitCode == 0, "\(result.output())\n\(world.onelogin.log())")
     let verified = try await world.onelogin.requests().filter { $0.route == "VerifyFactor" }
@@ -163,7 +166,7 @@ struct OneLoginSingleSignOnTests {
 
   @Test func anOIDCSignInAnswersMFAThroughTheLoginAPI() async throws {
     let world = try await OneLoginScenario()
-    let code = try await world.onelogin.otp(username: "bob")
+    let code = try await world.onelogin.otp(username: "bob", deviceType: "OneLogin Protect")
     let result = try await world.runAs(["-o", code, "-O", "json", "bob-web"], OneLoginScenario.passwords("bob-password"))
     #expect(result.exitCode == 0, "\(result.output())\n\(world.onelogin.log())")
     let verified = try await world.onelogin.requests().filter { $0.route == "LoginVerifyFactor" }
@@ -302,7 +305,7 @@ struct OneLoginSingleSignOnTUITests {
     #expect(choice.contains("OneLogin Protect push"), "\(choice)")
     #expect(choice.contains("Google Authenticator code"), "\(choice)")
     try await session.send("Enter")
-    try await session.waitFor("approve the OneLogin Protect push on your device")
+    try await session.waitFor("Waiting for Push MFA: approve the OneLogin")
     try await session.waitFor("the bob-auto row's countdown") { screen in
       TUISession.line(containing: "▸ bob-auto ", in: screen)?.contains("valid") == true
     }
