@@ -141,7 +141,9 @@ struct OneLoginSingleSignOnTests {
     let routes = try await world.onelogin.routes().filter { $0 != "Unknown" }
     // Asked without a session (sent to the sign-in page), signed in through the API, the session
     // started from its token, asked again, the code exchanged (and the JWKS read).
-    let expected = ["OidcAuth", "LoginPage", "Token", "LoginAuth", "SessionViaToken", "OidcAuth", "OidcToken", "OidcCerts"]
+    let expected = [
+      "OidcAuth", "LoginPage", "Token", "LoginAuth", "SessionViaToken", "OidcAuth", "OidcToken", "OidcCerts",
+    ]
     #expect(routes == expected, "\(routes)")
 
     // Without the id_token and the role credentials, the session cookie is enough.
@@ -157,7 +159,8 @@ struct OneLoginSingleSignOnTests {
   @Test func aCodeGivenWithDashOAnswersTheFirstCodeDevice() async throws {
     let world = try await OneLoginScenario()
     let code = try await world.onelogin.otp(username: "bob", deviceType: "OneLogin Protect")
-    let result = try await world.runAs(["-o", code, "-O", "json", "bob-code"], OneLoginScenario.passwords("bob-password"))
+    let result = try await world.runAs(
+      ["-o", code, "-O", "json", "bob-code"], OneLoginScenario.passwords("bob-password"))
     #expect(result.exitCode == 0, "\(result.output())\n\(world.onelogin.log())")
     let verified = try await world.onelogin.requests().filter { $0.route == "VerifyFactor" }
     #expect(verified.map(\.status) == [200])
@@ -167,7 +170,8 @@ struct OneLoginSingleSignOnTests {
   @Test func anOIDCSignInAnswersMFAThroughTheLoginAPI() async throws {
     let world = try await OneLoginScenario()
     let code = try await world.onelogin.otp(username: "bob", deviceType: "OneLogin Protect")
-    let result = try await world.runAs(["-o", code, "-O", "json", "bob-web"], OneLoginScenario.passwords("bob-password"))
+    let result = try await world.runAs(
+      ["-o", code, "-O", "json", "bob-web"], OneLoginScenario.passwords("bob-password"))
     #expect(result.exitCode == 0, "\(result.output())\n\(world.onelogin.log())")
     let verified = try await world.onelogin.requests().filter { $0.route == "LoginVerifyFactor" }
     #expect(verified.map(\.status) == [200])
@@ -204,13 +208,17 @@ struct OneLoginSingleSignOnTests {
 
     static let bob = "bob-password"
     static let cases: [BadInput] = [
-      BadInput(name: "wrong password", profile: "onelogin", password: "nope", message: "rejected the username or password"),
-      BadInput(name: "wrong password, OIDC", profile: "web", password: "nope", message: "rejected the username or password"),
+      BadInput(
+        name: "wrong password", profile: "onelogin", password: "nope", message: "rejected the username or password"),
+      BadInput(
+        name: "wrong password, OIDC", profile: "web", password: "nope", message: "rejected the username or password"),
       BadInput(
         name: "locked account", profile: "onelogin",
         users: [.init(username: "alice", password: "alice-password", state: "locked")],
         message: "says the account is locked"),
-      BadInput(name: "wrong code", profile: "bob-code", password: bob, flags: ["-o", "000000"], message: "rejected the MFA code"),
+      BadInput(
+        name: "wrong code", profile: "bob-code", password: bob, flags: ["-o", "000000"],
+        message: "rejected the MFA code"),
       BadInput(
         name: "push rejected", profile: "bob-push", password: bob, faults: .init(pushResult: "reject"),
         message: "the push was rejected on the device"),
@@ -221,7 +229,8 @@ struct OneLoginSingleSignOnTests {
         name: "MFA enrolment required", profile: "onelogin",
         users: [.init(username: "alice", password: "alice-password", state: "mfa_enrollment_required")],
         message: "the user has no MFA device enrolled"),
-      BadInput(name: "mfa_type none", profile: "bob-none", password: bob, message: "asks for MFA, but mfa_type is none"),
+      BadInput(
+        name: "mfa_type none", profile: "bob-none", password: bob, message: "asks for MFA, but mfa_type is none"),
       BadInput(name: "no API credentials", profile: "no-token", message: "has no token= parameter"),
       BadInput(name: "wrong API credentials", profile: "bad-token", message: "refused the API credentials"),
       BadInput(

@@ -82,20 +82,21 @@ struct OneLoginDetectionTests {
     #expect(endpoints.keySet == issuer + "/certs")
   }
 
-  @Test(arguments: [
-    // The app id from app_id=, else from the launch link; the API on the region's host.
-    (
-      "https://corp.onelogin.com/trust/saml2/launch/111?token=\(token)&app_id=222", "222", "corp",
-      "https://api.us.onelogin.com"
-    ),
-    ("https://corp.onelogin.com/trust/saml2/launch/111?token=\(token)", "111", "corp", "https://api.us.onelogin.com"),
-    (
-      "https://corp.onelogin.com/trust/saml2/launch/111?token=\(token)&region=EU", "111", "corp",
-      "https://api.eu.onelogin.com"
-    ),
-    // Elsewhere (the Go tool's tests, an emulator) the API is the URL's own host.
-    ("http://127.0.0.1:9000/oidc/2?token=\(token)", nil, "127", "http://127.0.0.1:9000"),
-  ] as [(String, String?, String, String)])
+  @Test(
+    arguments: [
+      // The app id from app_id=, else from the launch link; the API on the region's host.
+      (
+        "https://corp.onelogin.com/trust/saml2/launch/111?token=\(token)&app_id=222", "222", "corp",
+        "https://api.us.onelogin.com"
+      ),
+      ("https://corp.onelogin.com/trust/saml2/launch/111?token=\(token)", "111", "corp", "https://api.us.onelogin.com"),
+      (
+        "https://corp.onelogin.com/trust/saml2/launch/111?token=\(token)&region=EU", "111", "corp",
+        "https://api.eu.onelogin.com"
+      ),
+      // Elsewhere (the Go tool's tests, an emulator) the API is the URL's own host.
+      ("http://127.0.0.1:9000/oidc/2?token=\(token)", nil, "127", "http://127.0.0.1:9000"),
+    ] as [(String, String?, String, String)])
   func theURLNamesTheAppTheSubdomainAndTheAPIHost(_ url: String, app: String?, subdomain: String, api: String) throws {
     let account = try OneLoginClient.Account(url: url)
     #expect(account.clientID == "client")

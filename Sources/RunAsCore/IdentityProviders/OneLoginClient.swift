@@ -287,7 +287,8 @@ extension OneLoginClient {
         throw IdentityProviderError(message: "\(place) is not an http(s) URL")
       }
       let parameters = OpenIDAuthorizationRequest.queryParameters(of: URLReference.withoutFragment(url))
-      let hint = "add token=<base64 of client_id:client_secret> of a OneLogin API credential to the URL "
+      let hint =
+        "add token=<base64 of client_id:client_secret> of a OneLogin API credential to the URL "
         + "(echo -n 'client_id:client_secret' | base64 -w0)"
       guard let token = parameters["token"], !token.isEmpty else {
         throw IdentityProviderError(
@@ -531,7 +532,8 @@ extension OneLoginClient {
           return Device(id: id, type: type)
         }
         let callback = payload["callback_url"]?.stringValue.map { URLReference.Components($0).path }
-        return Challenge(stateToken: stateToken, devices: devices, callbackPath: callback?.isEmpty == false ? callback : nil)
+        return Challenge(
+          stateToken: stateToken, devices: devices, callbackPath: callback?.isEmpty == false ? callback : nil)
       }
 
       /// Whether the answer says a push or a sent code is still waiting.

@@ -98,4 +98,3 @@ extension EmulatorControlAPI {
     return try JSONDecoder().decode([String: String].self, from: body)["code"] ?? ""
   }
 }
-
