@@ -84,14 +84,12 @@ Usage: keycloak_emulator.py --port 0 [--exit-on-stdin-eof] [--config FILE.json]
 Prints one line "PORT <n>" on stdout once listening.
 """
 
-import argparse
 import base64
 import copy
 import hashlib
 import html
 import json
 import secrets
-import sys
 import threading
 import time
 import uuid
@@ -1195,21 +1193,8 @@ def html_page(title, content):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    loopback_server.add_arguments(parser)
-    parser.add_argument("--config", help="a JSON file like POST /_emulator/config takes")
-    args = parser.parse_args()
-
-    config = None
-    if args.config:
-        try:
-            with open(args.config) as file:
-                config = json.load(file)
-            normalise_config(config)
-        except (OSError, ValueError, ConfigError) as error:
-            print(f"keycloak_emulator: --config {args.config}: {error}", file=sys.stderr)
-            sys.exit(2)
-    loopback_server.serve(Emulator(config), args)
+    loopback_server.run_emulator("keycloak_emulator", __doc__.splitlines()[0], Emulator, normalise_config,
+                                 (ConfigError,))
 
 
 if __name__ == "__main__":

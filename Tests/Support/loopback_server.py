@@ -3,6 +3,8 @@ this folder: `--port 0` picks a free port, one "PORT <n>" line on stdout once li
 SIGTERM/SIGINT stop it, and with `--exit-on-stdin-eof` it exits when the test runner that holds
 its stdin goes away."""
 
+import argparse
+import json
 import os
 import signal
 import sys
@@ -46,3 +48,24 @@ def serve(app, args, request_handler=None, on_bound=None):
         server.serve_forever()
     finally:
         server.server_close()
+
+
+def run_emulator(name, description, make_app, check_config, config_errors):
+    """The command line of an emulator: --port, --exit-on-stdin-eof and --config FILE.json (a body
+    like POST /_emulator/config takes, checked by `check_config`, which raises one of
+    `config_errors`); then serves `make_app(config or None)`."""
+    parser = argparse.ArgumentParser(description=description)
+    add_arguments(parser)
+    parser.add_argument("--config", help="a JSON file like POST /_emulator/config takes")
+    args = parser.parse_args()
+    config = None
+    if args.config:
+        try:
+            with open(args.config) as file:
+                config = json.load(file)
+            check_config(config)
+        except (OSError, ValueError, *config_errors) as error:
+            print(f"{name}: --config {args.config}: {error}", file=sys.stderr)
+            sys.exit(2)
+    serve(make_app(config), args)
+

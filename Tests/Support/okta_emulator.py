@@ -53,12 +53,9 @@ Usage: okta_emulator.py --port 0 [--exit-on-stdin-eof] [--config FILE.json]
 Prints one line "PORT <n>" on stdout once listening.
 """
 
-import argparse
 import copy
 import html
-import json
 import secrets
-import sys
 import threading
 import time
 import uuid
@@ -581,20 +578,8 @@ def html_page(status, title, content):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    loopback_server.add_arguments(parser)
-    parser.add_argument("--config", help="a JSON file like POST /_emulator/config takes")
-    args = parser.parse_args()
-    config = None
-    if args.config:
-        try:
-            with open(args.config) as file:
-                config = json.load(file)
-            normalise_config(config)
-        except (OSError, ValueError, ConfigError) as error:
-            print(f"okta_emulator: --config {args.config}: {error}", file=sys.stderr)
-            sys.exit(2)
-    loopback_server.serve(Emulator(config), args)
+    loopback_server.run_emulator("okta_emulator", __doc__.splitlines()[0], Emulator, normalise_config,
+                                 (ConfigError,))
 
 
 if __name__ == "__main__":

@@ -76,13 +76,9 @@ Usage: onelogin_emulator.py --port 0 [--exit-on-stdin-eof] [--config FILE.json]
 Prints one line "PORT <n>" on stdout once listening.
 """
 
-import argparse
 import base64
 import copy
-import html
-import json
 import secrets
-import sys
 import threading
 from datetime import datetime, timezone
 from urllib.parse import urlencode
@@ -157,6 +153,7 @@ ConfigError = keycloak_emulator.ConfigError
 with_defaults = keycloak_emulator.with_defaults
 json_response = keycloak_emulator.json_response
 now = keycloak_emulator.now
+html_page = okta_emulator.html_page
 
 
 def iso(epoch):
@@ -682,27 +679,9 @@ def redirect(location):
     return response
 
 
-def html_page(status, title, content):
-    page = (f"<!DOCTYPE html><html><head><title>{html.escape(title)}</title></head>"
-            f"<body>{content}</body></html>")
-    return Response(page, status=status, content_type="text/html;charset=utf-8")
-
-
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    loopback_server.add_arguments(parser)
-    parser.add_argument("--config", help="a JSON file like POST /_emulator/config takes")
-    args = parser.parse_args()
-    config = None
-    if args.config:
-        try:
-            with open(args.config) as file:
-                config = json.load(file)
-            normalise_config(config)
-        except (OSError, ValueError, ConfigError) as error:
-            print(f"onelogin_emulator: --config {args.config}: {error}", file=sys.stderr)
-            sys.exit(2)
-    loopback_server.serve(Emulator(config), args)
+    loopback_server.run_emulator("onelogin_emulator", __doc__.splitlines()[0], Emulator, normalise_config,
+                                 (ConfigError,))
 
 
 if __name__ == "__main__":
