@@ -16,30 +16,36 @@ start_emulator() {
   export EMULATOR_URL
 }
 
-# start_idp_emulator SCRIPT NAME: an identity-provider emulator of Tests/Support on a free port; sets
-# <NAME>_URL (exported), <NAME>_PID and <NAME>_DIR. stop_idp_emulator NAME stops it.
-start_idp_emulator() {
-  local dir line
+# start_idp NAME: the identity-provider emulator Tests/Support/NAME_emulator.py (keycloak, okta,
+# onelogin, entra, forgerock; see each one's .md for its users) on a free port; sets and exports
+# <NAME>_URL (KEYCLOAK_URL, OKTA_URL, …). stop_idps stops every one started.
+IDP_PIDS=()
+IDP_DIRS=()
+start_idp() {
+  local name=$1 dir fifo line variable
   dir=$(mktemp -d)
-  mkfifo "$dir/port"
-  python3 "$ROOT/Tests/Support/$1" --port 0 >"$dir/port" 2>"$dir/stderr.log" &
-  printf -v "${2}_PID" '%s' "$!"
-  printf -v "${2}_DIR" '%s' "$dir"
-  read -r line <"$dir/port"
-  printf -v "${2}_URL" '%s' "http://127.0.0.1:${line#PORT }"
-  export "${2}_URL"
+  fifo="$dir/port"
+  mkfifo "$fifo"
+  python3 "$ROOT/Tests/Support/${name}_emulator.py" --port 0 >"$fifo" 2>"$dir/stderr.log" &
+  IDP_PIDS+=("$!")
+  IDP_DIRS+=("$dir")
+  read -r line <"$fifo"
+  variable="$(echo "$name" | tr '[:lower:]' '[:upper:]')_URL"
+  printf -v "$variable" '%s' "http://127.0.0.1:${line#PORT }"
+  export "${variable?}"
 }
 
-stop_idp_emulator() {
-  local pid="${1}_PID" dir="${1}_DIR"
-  if [ -n "${!pid:-}" ]; then kill "${!pid}" 2>/dev/null || true; wait "${!pid}" 2>/dev/null || true; fi
-  rm -rf "${!dir:-}"
+stop_idps() {
+  local pid
+  for pid in "${IDP_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+  rm -rf "${IDP_DIRS[@]}"
+  IDP_PIDS=()
+  IDP_DIRS=()
 }
 
-# start_keycloak: the Keycloak emulator (Tests/Support/keycloak_emulator.py, realm demo, user alice
-# / alice-password) on a free port; sets KEYCLOAK_URL.
-start_keycloak() { start_idp_emulator keycloak_emulator.py KEYCLOAK; }
-stop_keycloak() { stop_idp_emulator KEYCLOAK; }
+# The Keycloak emulator (realm demo, user alice / alice-password): KEYCLOAK_URL.
+start_keycloak() { start_idp keycloak; }
+stop_keycloak() { stop_idps; }
 
 stop_emulator() {
   if [ -n "${EMULATOR_PID:-}" ]; then kill "$EMULATOR_PID" 2>/dev/null || true; wait "$EMULATOR_PID" 2>/dev/null || true; fi

@@ -48,13 +48,13 @@ final class ScriptedPrompter: Prompter {
 /// ``OktaClient`` driven directly against the emulator, where the prompts matter.
 @Suite("Okta client prompts", .serialized)
 struct OktaClientPromptTests {
-  private func client(_ okta: OktaEmulator, _ prompter: ScriptedPrompter, mfaType: String = "auto") throws
-    -> any IdentityProviderClient
-  {
+  private func client(
+    _ okta: OktaEmulator, _ prompter: ScriptedPrompter, mfaType: String = "auto", username: String = "bob"
+  ) throws -> any IdentityProviderClient {
     let context = IdentityProviderContext(
       url: okta.samlURL(), session: try IdentityProviderSession(),
       credentials: IdentityProviderCredentials(
-        username: "bob", password: "bob-password", prompter: prompter, url: okta.samlURL()),
+        username: username, password: username + "-password", prompter: prompter, url: okta.samlURL()),
       mfaType: mfaType, presetMFACode: nil, prompter: prompter, logger: Logger(label: "test"))
     return OktaClient.kind.makeClient(context)
   }
@@ -86,5 +86,31 @@ struct OktaClientPromptTests {
     let routes = try await okta.requests().map(\.route)
     #expect(routes.filter { $0 == "Verify" }.count == 1, "\(routes)")
     #expect(routes.filter { $0 == "AppEmbed" }.count == 1, "\(routes)")
+  }
+
+  @Test func anSMSCodeIsSentFirstThenAsked() async throws {
+    let okta = try await OktaEmulator(users: [
+      .init(
+        username: "carol", password: "carol-password",
+        factors: [.init(id: "smscarol", type: "sms", code: "424242"), .init(id: "clfcarol", type: "call", code: "1")],
+        roles: [SingleSignOnScenario.admin + ",arn:aws:iam::123456789012:saml-provider/okta"])
+    ])
+    let prompter = ScriptedPrompter(answers: ["424242"], choice: 0)
+    let assertion = try await client(okta, prompter, username: "carol").samlResponse()
+    #expect(!assertion.isEmpty)
+    #expect(prompter.asked == ["Okta MFA factor: SMS code | voice call code", "SMS MFA token code: "])
+    let verified = try await okta.requests().filter { $0.route == "Verify" }
+    // The first verify (no code) sent the SMS; the second carried the code.
+    #expect(verified.map(\.form) == [["stateToken"], ["passCode", "stateToken"]])
+    #expect(verified.allSatisfy { $0.path == "/api/v1/authn/factors/smscarol/verify" })
+  }
+
+  @Test func aNumberChallengeShowsTheNumberToPickWhileThePushWaits() async throws {
+    let okta = try await OktaEmulator()
+    try await okta.setFaults(OktaEmulator.Faults(pushResult: "approve", pushPolls: 1, pushCorrectAnswer: 42))
+    let prompter = ScriptedPrompter()
+    let assertion = try await client(okta, prompter, mfaType: "push").samlResponse()
+    #expect(!assertion.isEmpty)
+    #expect(prompter.asked == ["Waiting for Push MFA: approve the Okta Verify push on your device and choose 42"])
   }
 }

@@ -59,17 +59,28 @@ struct OktaScenario {
       web_identity_client_id    = aws-runas
       web_identity_redirect_uri = app:/callback
       role_arn                  = \(SingleSignOnScenario.admin)
+
+      [profile via-process]
+      credential_process = \(runAsBinary()) -O json okta
+      region             = us-east-1
       """)
     try sandbox.writeCredentials("")
   }
 
   /// Runs `aws-runas` without a terminal (`setsid`), the password in `SAML_PASSWORD` and
   /// `WEB_IDENTITY_PASSWORD`.
-  func runAs(_ arguments: [String], password: String? = "alice-password") async throws -> ProcessResult {
+  func runAs(_ arguments: [String], password: String? = "alice-password", extra: [String: String] = [:]) async throws
+    -> ProcessResult
+  {
+    try await run("/usr/bin/setsid", ["-w", runAsBinary()] + arguments, environment: environment(password, extra))
+  }
+
+  /// The sandbox's environment with the password in `SAML_PASSWORD` and `WEB_IDENTITY_PASSWORD`.
+  func environment(_ password: String? = "alice-password", _ extra: [String: String] = [:]) -> [String: String] {
     var environment = sandbox.environment(endpoint: sts.endpoint)
     environment["SAML_PASSWORD"] = password
     environment["WEB_IDENTITY_PASSWORD"] = password
-    return try await run("/usr/bin/setsid", ["-w", runAsBinary()] + arguments, environment: environment)
+    return environment.merging(extra) { $1 }
   }
 
   /// The cache files in `~/.aws` other than the cookie jar and locks.
@@ -144,6 +155,19 @@ struct OktaSingleSignOnTests {
     #expect(verified.allSatisfy { $0.path == "/api/v1/authn/factors/opfbobpush/verify" })
   }
 
+  @Test func credentialProcessServesTheAwsCLI() async throws {
+    let world = try await OktaScenario()
+    let cli = try await run(
+      "/usr/bin/aws",
+      [
+        "sts", "get-caller-identity", "--profile", "via-process", "--endpoint-url", world.sts.endpoint, "--output",
+        "text", "--query", "Arn",
+      ], environment: world.environment())
+    #expect(cli.exitCode == 0, "\(cli.output())\n\(world.okta.log())")
+    #expect(cli.stdout.hasPrefix("arn:aws:sts::123456789012:assumed-role/Admin/"))
+    #expect(try world.cachedCredentials() == [".aws_assume_role_okta"])
+  }
+
   /// Each bad input: one ERROR line saying what went wrong, exit 1, no credentials cached.
   @Test(
     arguments: [
@@ -158,6 +182,19 @@ struct OktaSingleSignOnTests {
         "the push timed out"
       ),
       (
+        "unexpected page for the sign-in", "okta", "alice-password",
+        OktaEmulator.Faults(unexpectedPageRoutes: ["Authn"]), [], "without an authentication transaction"
+      ),
+      (
+        "unexpected page for the app", "okta", "alice-password",
+        OktaEmulator.Faults(unexpectedPageRoutes: ["AppEmbed"]), [],
+        "with the page \"Scheduled maintenance\" and no SAML response"
+      ),
+      (
+        "slow sign-in", "okta", "alice-password", OktaEmulator.Faults(delaySeconds: 5, delayRoutes: ["Authn"]),
+        [], "no response from"
+      ),
+      (
         "role not granted", "okta", "alice-password",
         OktaEmulator.Faults(samlRoles: [
           "arn:aws:iam::123456789012:role/Other,arn:aws:iam::123456789012:saml-provider/okta"
@@ -169,7 +206,8 @@ struct OktaSingleSignOnTests {
   ) async throws {
     let world = try await OktaScenario()
     try await world.okta.setFaults(faults)
-    let result = try await world.runAs(flags + ["-O", "json", profile], password: password)
+    let result = try await world.runAs(
+      flags + ["-O", "json", profile], password: password, extra: ["AWS_RUNAS_IDP_TIMEOUT": "2"])
     #expect(result.exitCode == 1, "\(name): \(result.output())")
     let errors = SingleSignOnScenario.errorLines(result)
     #expect(errors.count == 1, "\(name): \(result.stderr)")
@@ -178,15 +216,28 @@ struct OktaSingleSignOnTests {
     #expect(try world.cachedCredentials().isEmpty, "\(name)")
   }
 
-  @Test func aLockedOutUserIsOneClearErrorNamingTheStatus() async throws {
+  @Test(arguments: [("LOCKED_OUT", "unlock it"), ("MFA_ENROLL", "enroll an MFA factor")])
+  func aStatusTheCLICannotCompleteIsOneClearErrorNamingIt(_ status: String, hint: String) async throws {
     let world = try await OktaScenario()
     try await world.okta.configure([
-      .init(username: "alice", password: "alice-password", status: "LOCKED_OUT")
+      .init(username: "alice", password: "alice-password", status: status)
     ])
     let result = try await world.runAs(["-O", "json", "okta"])
     #expect(result.exitCode == 1)
     let errors = SingleSignOnScenario.errorLines(result)
-    #expect(errors.count == 1 && errors.first?.contains("authentication status LOCKED_OUT") == true, "\(result.stderr)")
+    #expect(errors.count == 1 && errors.first?.contains("authentication status \(status)") == true, "\(result.stderr)")
+    #expect(result.stderr.contains(hint), "\(result.stderr)")
+    #expect(try world.cachedCredentials().isEmpty)
+  }
+
+  @Test func anUnreachableOktaIsOneClearErrorAndNothingIsCached() async throws {
+    let world = try await OktaScenario()
+    await world.okta.stop()
+    let result = try await world.runAs(["-O", "json", "okta"])
+    #expect(result.exitCode == 1, "\(result.output())")
+    let errors = SingleSignOnScenario.errorLines(result)
+    #expect(errors.count == 1, "\(result.stderr)")
+    #expect(errors.first?.contains(world.okta.endpoint) == true, "\(result.stderr)")
     #expect(try world.cachedCredentials().isEmpty)
   }
 }

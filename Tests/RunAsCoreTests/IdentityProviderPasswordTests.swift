@@ -149,7 +149,8 @@ struct IdentityProviderPasswordTests {
       """
     try original.write(toFile: path, atomically: true, encoding: .utf8)
     let target = IdentityProviderPassword.Target(url: Self.url, kind: .saml)
-    try await IdentityProviderPassword.store("new password", for: target, credentialsPath: path)
+    // The scrypt cost changes nothing here but the time: the file editing is what is tested.
+    try await IdentityProviderPassword.store("new password", for: target, credentialsPath: path, cost: 10)
     let text = try String(contentsOfFile: path, encoding: .utf8)
     let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
     let stored = try #require(lines.first { $0.hasPrefix("saml_password = ") }).dropFirst("saml_password = ".count)
@@ -173,7 +174,7 @@ struct IdentityProviderPasswordTests {
     try "[default]\naws_access_key_id = A".write(toFile: path, atomically: true, encoding: .utf8)
     let url = "http://[::1]:8443/realms/corp"
     try await IdentityProviderPassword.store(
-      "pw", for: .init(url: url, kind: .webIdentity), credentialsPath: path)
+      "pw", for: .init(url: url, kind: .webIdentity), credentialsPath: path, cost: 10)
     let text = try String(contentsOfFile: path, encoding: .utf8)
     #expect(text.hasPrefix("[default]\naws_access_key_id = A\n\n[\(url)]\nweb_identity_password = "))
     let found = try await IdentityProviderPassword.find(

@@ -19,6 +19,8 @@ Identity provider surface (every response carries X-Okta-Request-Id, which aws-r
        unknown or expired stateToken -> 401 E0000011 "Invalid token provided";
        TOTP / HOTP / token factor: right passCode -> SUCCESS with sessionToken; wrong -> 403
          E0000068 "Invalid Passcode/Answer" (the transaction stays usable);
+       SMS / call factor: without passCode the code is "sent" -> 200 {status MFA_CHALLENGE,
+         factorResult CHALLENGE, _links.next {name verify}}; with one, as a TOTP factor;
        push factor: the first call and each poll while the push waits -> 200 {status
          MFA_CHALLENGE, factorResult WAITING, _embedded.factor, _links.next {name poll, href: the
          same verify URL}, _links.resend, _links.cancel}; after `push_polls` polls the fault
@@ -102,9 +104,10 @@ OIDC_CLIENT_DEFAULTS = {
 AUTH_SERVER = "default"
 FAULT_DEFAULTS = {
     "delay_seconds": 0, "delay_routes": [], "push_result": "approve", "push_polls": 1,
-    "saml_roles": None, "expired_assertion": False, "unsigned_assertion": False,
-    "saml_signing_key": "realm",
+    "push_correct_answer": None, "saml_roles": None, "expired_assertion": False,
+    "unsigned_assertion": False, "saml_signing_key": "realm", "unexpected_page_routes": [],
 }
+SENT_CODE_TYPES = ("sms", "call")
 FACTOR_PROVIDERS = {"push": "OKTA", "token:software:totp": "OKTA", "token:hotp": "CUSTOM",
                     "token": "RSA", "sms": "OKTA", "call": "OKTA"}
 STATE_SECONDS = 300
@@ -206,7 +209,11 @@ class Emulator:
         elif method == "GET" and parts == ["login", "login.htm"]:
             route, handler = "SignInPage", self.sign_in_page
         self.delay(route)
-        if handler is None:
+        if route in (self.faults.get("unexpected_page_routes") or []):
+            # A page no client has seen: a maintenance notice in place of the step's answer.
+            response = html_page(200, "Scheduled maintenance",
+                                 "<h1>We'll be right back</h1><p>Okta is being upgraded.</p>")
+        elif handler is None:
             response = okta_error(404, "E0000022", "The endpoint does not support the provided HTTP method")
         elif argument is None:
             response = handler(request)
@@ -286,6 +293,8 @@ class Emulator:
             return okta_error(404, "E0000007", f"Not found: Resource not found: {factor_id} (UserFactor)")
         if factor["type"] == "push":
             return self.push(request, token, state, user, factor)
+        if factor["type"] in SENT_CODE_TYPES and not body.get("passCode"):
+            return self.send_code(request, token, state, user, factor)
         if not code_matches(factor, body.get("passCode") or ""):
             return okta_error(403, "E0000068", "Invalid Passcode/Answer", cause=(
                 "passCode", "Your passcode doesn't match our records. Please try again."))
@@ -305,14 +314,37 @@ class Emulator:
             with self.lock:
                 state["polls"] = 0
                 state.pop("factor", None)
+        embedded_factor = factor_body(request, factor)
+        if waiting and self.faults.get("push_correct_answer") is not None:
+            # Okta's number challenge: the number the user must pick in Okta Verify.
+            embedded_factor["_embedded"] = {
+                "challenge": {"correctAnswer": self.faults["push_correct_answer"]}}
         return json_response(200, {
             "stateToken": token, "expiresAt": iso(state["expires"]), "status": "MFA_CHALLENGE",
             "factorResult": factor_result,
-            "_embedded": {"user": embedded_user(user), "factor": factor_body(request, factor)},
+            "_embedded": {"user": embedded_user(user), "factor": embedded_factor},
             "_links": {
                 "next": {"name": "poll" if waiting else "verify", "href": verify_url,
                          "hints": {"allow": ["POST"]}},
                 "resend": [{"name": "push", "href": verify_url + "/resend",
+                            "hints": {"allow": ["POST"]}}],
+                "cancel": {"href": f"{base(request)}/api/v1/authn/cancel",
+                           "hints": {"allow": ["POST"]}},
+            }})
+
+    def send_code(self, request, token, state, user, factor):
+        """SMS / voice call: a verify without passCode sends the code (the control API's `otp`
+        shows it) and answers MFA_CHALLENGE with factorResult CHALLENGE, next = verify."""
+        with self.lock:
+            state["sent"] = state.get("sent", 0) + 1
+        verify_url = factor_body(request, factor)["_links"]["verify"]["href"]
+        return json_response(200, {
+            "stateToken": token, "expiresAt": iso(state["expires"]), "status": "MFA_CHALLENGE",
+            "factorResult": "CHALLENGE",
+            "_embedded": {"user": embedded_user(user), "factor": factor_body(request, factor)},
+            "_links": {
+                "next": {"name": "verify", "href": verify_url, "hints": {"allow": ["POST"]}},
+                "resend": [{"name": factor["type"], "href": verify_url + "/resend",
                             "hints": {"allow": ["POST"]}}],
                 "cancel": {"href": f"{base(request)}/api/v1/authn/cancel",
                            "hints": {"allow": ["POST"]}},

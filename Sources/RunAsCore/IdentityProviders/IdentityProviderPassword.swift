@@ -154,16 +154,19 @@ public enum IdentityProviderPassword {
   /// `credentialsPath` under `[<URL>]`, key `saml_password` / `web_identity_password`, keeping
   /// every other byte of the file (temporary file, rename, 0600, under the file's lock).
   ///
+  /// - Parameter cost: The scrypt cost (the Go tool's 18); tests of the file editing pass less.
   /// - Returns: The path written (a symbolic link's target).
   /// - Throws: ``IdentityProviderPasswordError`` for an empty password; file errors from
   ///   ``CredentialsFileWriter``.
   @discardableResult
-  public static func store(_ password: String, for target: Target, credentialsPath: String) async throws -> String {
+  public static func store(
+    _ password: String, for target: Target, credentialsPath: String, cost: Int = PasswordObfuscation.defaultCost
+  ) async throws -> String {
     guard !password.isEmpty else {
       throw IdentityProviderPasswordError(message: "the password is empty; nothing was stored")
     }
     let url = target.url
-    let obfuscated = try await DedicatedThread.run { try PasswordObfuscation.encode(password, url: url) }
+    let obfuscated = try await DedicatedThread.run { try PasswordObfuscation.encode(password, url: url, cost: cost) }
     return try await CredentialsFileWriter(path: credentialsPath).setValue(
       obfuscated, forKey: target.kind.credentialsFileKey, section: url)
   }

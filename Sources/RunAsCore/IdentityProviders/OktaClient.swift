@@ -11,8 +11,9 @@
 ///   `.aws_runas.cookies`) it answers the auto-post page at once; else the client signs in with
 ///   `POST /api/v1/authn` and fetches the link again with `?sessionToken=`.
 /// - MFA (`MFA_REQUIRED`): factors `push` (Okta Verify, polled every 1.25 s behind a cancellable
-///   notice) and `token:software:totp`, `token:hotp`, `token` (a code: `-o`, else asked; a
-///   rejected code is asked again, at most three times). Which factor: the one the user has;
+///   notice, which shows the number of a number challenge), `token:software:totp`, `token:hotp`,
+///   `token` (a code: `-o`, else asked; a rejected code is asked again, at most three times) and
+///   `sms`, `call` (the code is sent first, then asked). Which factor: the one the user has;
 ///   among several, `mfa_type` `push` or `code` narrows them (a code given with `-o` counts as
 ///   `code`), and the user picks among what is left, push first; without a terminal the first.
 /// - OIDC: `web_identity_auth_url` is an authorization server (`https://{org}.okta.com/oauth2/default`;
@@ -118,15 +119,24 @@ struct OktaClient: IdentityProviderClient {
       throw IdentityProviderError(message: "Okta at \(place) answered MFA_REQUIRED without a factor to verify")
     }
     if factor.isPush { return try await push(url, stateToken: stateToken) }
+    var codeURL = url
+    if factor.isSentCode {
+      // An SMS or voice call: the first verify sends the code (MFA_CHALLENGE, factorResult CHALLENGE).
+      let sent = try await post(url, ["stateToken": stateToken])
+      codeURL = sent.links?.next?.href ?? url
+      context.logger.debug("Okta sent an MFA code", metadata: ["factor": "\(factor.factorType)"])
+    }
     for attempt in 0..<3 {
       let code: String
       do {
-        code = try await context.mfaCode(attempt == 0 ? nil : "Okta rejected the code, try again.", attempt: attempt)
+        // A code sent now cannot have been given up front: ask for it.
+        let label = attempt > 0 ? "Okta rejected the code, try again." : factor.sentCodeLabel
+        code = try await context.mfaCode(label, attempt: factor.isSentCode ? attempt + 1 : attempt)
       } catch is PromptUnavailable where attempt > 0 {
         break
       }
       do {
-        return try await post(url, ["stateToken": stateToken, "passCode": code])
+        return try await post(codeURL, ["stateToken": stateToken, "passCode": code])
       } catch let rejected as CodeRejected {
         context.logger.debug("Okta rejected an MFA code", metadata: ["errorCode": "\(rejected.errorCode)"])
       }
@@ -139,8 +149,10 @@ struct OktaClient: IdentityProviderClient {
   /// Starts a push and polls it, behind a cancellable notice, until it is no longer waiting.
   private func push(_ url: String, stateToken: String) async throws -> Transaction {
     let challenge = try await post(url, ["stateToken": stateToken])
-    let result = try await context.prompter.showing("Waiting for Push MFA: approve the Okta Verify push on your device")
-    {
+    // Okta's number challenge: the user must pick this number in Okta Verify.
+    let number = challenge.correctAnswer.map { " and choose \($0)" } ?? ""
+    let notice = "Waiting for Push MFA: approve the Okta Verify push on your device\(number)"
+    let result = try await context.prompter.showing(notice) {
       var current = challenge
       while current.status == "MFA_CHALLENGE", current.factorResult == "WAITING" {
         try await Task.sleep(for: Self.pushPollInterval)
@@ -230,6 +242,8 @@ extension OktaClient {
     var errorSummary: String?
     var factors: [Factor]
     var links: Links?
+    /// The number of a push's number challenge (`_embedded.factor._embedded.challenge.correctAnswer`).
+    var correctAnswer: Int?
 
     struct Links: Decodable {
       var next: Link?
@@ -242,7 +256,8 @@ extension OktaClient {
     }
 
     private enum EmbeddedKeys: String, CodingKey {
-      case factors
+      case factors, factor, challenge, correctAnswer
+      case embedded = "_embedded"
     }
 
     init(from decoder: any Decoder) throws {
@@ -257,6 +272,10 @@ extension OktaClient {
       // `_embedded.factors` is a list in MFA_REQUIRED; Okta's examples show other shapes elsewhere.
       let embedded = try? container.nestedContainer(keyedBy: EmbeddedKeys.self, forKey: .embedded)
       factors = (try? embedded?.decodeIfPresent([Factor].self, forKey: .factors)) ?? []
+      let challenge = try? embedded?.nestedContainer(keyedBy: EmbeddedKeys.self, forKey: .factor)
+        .nestedContainer(keyedBy: EmbeddedKeys.self, forKey: .embedded)
+        .nestedContainer(keyedBy: EmbeddedKeys.self, forKey: .challenge)
+      correctAnswer = try? challenge?.decodeIfPresent(Int.self, forKey: .correctAnswer)
       guard status != nil || errorCode != nil else {
         throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "neither status nor errorCode"))
       }
@@ -285,10 +304,15 @@ extension OktaClient {
       case links = "_links"
     }
 
-    static let codeTypes = ["token:software:totp", "token:hotp", "token"]
+    /// The factors answered with a code, in aws-runas's order; the last two send it first.
+    static let codeTypes = ["token:software:totp", "token:hotp", "token", "sms", "call"]
 
     var isPush: Bool { factorType == "push" }
     var isCode: Bool { Self.codeTypes.contains(factorType) }
+    /// An SMS or voice call: verifying without a code sends one.
+    var isSentCode: Bool { sentCodeLabel != nil }
+    /// How the code prompt names a sent code (`SMS MFA token code: `).
+    var sentCodeLabel: String? { factorType == "sms" ? "SMS" : factorType == "call" ? "Voice call" : nil }
     var verifyURL: String? { links?.verify?.href }
 
     /// Push first, then the code types in aws-runas's order.
@@ -301,6 +325,8 @@ extension OktaClient {
       case "push": return "Okta Verify push"
       case "token:software:totp": return "TOTP code" + vendor
       case "token:hotp": return "HOTP code" + vendor
+      case "sms": return "SMS code"
+      case "call": return "voice call code"
       default: return "token code" + vendor
       }
     }

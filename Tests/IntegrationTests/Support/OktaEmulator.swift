@@ -67,7 +67,8 @@ extension OktaEmulator {
     var roles: [String] = []
   }
 
-  /// An enrolled factor: `token:software:totp` with `secret` or a fixed `code`, or `push`.
+  /// An enrolled factor: `token:software:totp` with `secret` or a fixed `code`, `sms` or `call`
+  /// with a fixed `code` (sent when verified without one), or `push`.
   struct Factor: Encodable, Sendable {
     var id: String
     var type: String
@@ -83,7 +84,12 @@ extension OktaEmulator {
     var pushResult: String?
     /// `WAITING` answers before the push result (default 1).
     var pushPolls: Int?
+    /// The number of a number challenge, shown while the push waits.
+    var pushCorrectAnswer: Int?
     var samlRoles: [String]?
     var expiredAssertion: Bool?
+    /// Routes (`Authn`, `Verify`, `AppEmbed`, `OidcAuthorize`, …) answered with an HTML page no
+    /// client has seen.
+    var unexpectedPageRoutes: [String]?
   }
 }
