@@ -9,10 +9,8 @@ Usage: onelogin_emulator_selftest.py --url http://127.0.0.1:<port> --sts-url htt
 Prints one line per check and "N passed, N failed"; exits 1 when a check failed.
 """
 
-import argparse
 import base64
 import secrets
-import sys
 from urllib.parse import parse_qs, urlsplit
 
 import pyotp
@@ -198,18 +196,9 @@ class SelfTest(base.SelfTest):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--url", required=True, help="the OneLogin emulator")
-    parser.add_argument("--sts-url", required=True, help="moto / sts_emulator.py")
-    args = parser.parse_args()
-    test = SelfTest(args.url, args.sts_url)
-    test.control("POST", "reset", {"everything": True})
-    test.control("POST", "config", CONFIG)
-    for name in ("access_token", "saml_assertion_with_moto", "sign_in_errors", "code_device",
-                 "push_device", "oidc_through_the_login_api", "unexpected_page"):
-        test.check(name, getattr(test, name))
-    print(f"{test.passed} passed, {test.failed} failed", flush=True)
-    sys.exit(1 if test.failed else 0)
+    base.run(SelfTest, CONFIG, ("access_token", "saml_assertion_with_moto", "sign_in_errors",
+                                "code_device", "push_device", "oidc_through_the_login_api",
+                                "unexpected_page"), __doc__.splitlines()[0])
 
 
 if __name__ == "__main__":

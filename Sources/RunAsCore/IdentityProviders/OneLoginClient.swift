@@ -37,9 +37,7 @@ struct OneLoginClient: IdentityProviderClient {
       return launch || segments.starts(with: ["oidc", "2"])
     },
     openIDEndpoints: { url in
-      var issuer = URLReference.withoutFragment(url)
-      if let query = issuer.firstIndex(of: "?") { issuer = String(issuer[..<query]) }
-      while issuer.hasSuffix("/") { issuer.removeLast() }
+      var issuer = OpenIDEndpoints.issuer(from: url)
       if URLReference.Components(issuer).path.isEmpty { issuer += "/oidc/2" }
       return OpenIDEndpoints(
         authorization: issuer + "/auth", token: issuer + "/token", keySet: issuer + "/certs", issuer: issuer)
