@@ -170,7 +170,7 @@ class Emulator:
         self.foreign = None
         self.reset_everything()
         if config is not None:
-            self.config = normalise_config(config)
+            self.config = self.normalise(config)
 
     def reset_everything(self):
         self.config = normalise_config(DEFAULT_CONFIG)
@@ -439,26 +439,34 @@ class Emulator:
             response.headers["Location"] = "/login/login.htm?fromURI=" + quote(
                 request.full_path, safe="")
             return response
-        code = secrets.token_urlsafe(32)
-        with self.lock:
-            self.codes[code] = {"client_id": client["client_id"], "redirect_uri": redirect_uri,
-                                "challenge": args["code_challenge"], "nonce": args.get("nonce"),
-                                "username": session["username"], "scope": args.get("scope") or "",
-                                "expires": now() + client["code_seconds"]}
+        code = self.issue_code(client, redirect_uri, args, session["username"])
         response = redirect([("code", code), ("state", state)])
         if new_sid:
             response.set_cookie("sid", new_sid, path="/", httponly=True)
         return response
 
-    def token(self, request):
+    def issue_code(self, client, redirect_uri, args, username):
+        """A single-use authorization code of `username` for an authorize request's `args`."""
+        code = secrets.token_urlsafe(32)
+        with self.lock:
+            self.codes[code] = {"client_id": client["client_id"], "redirect_uri": redirect_uri,
+                                "challenge": args["code_challenge"], "nonce": args.get("nonce"),
+                                "username": username, "scope": args.get("scope") or "",
+                                "expires": now() + client["code_seconds"]}
+        return code
+
+    def redeem_code(self, request):
+        """(client, grant, None) for a valid authorization_code + PKCE token request, else
+        (None, None, the error answer)."""
         form = request.form
         client = next((c for c in self.config["oidc_clients"]
                        if c["client_id"] == form.get("client_id")), None)
         if client is None:
-            return keycloak_emulator.token_error(401, "invalid_client", "Client authentication failed.")
+            return None, None, keycloak_emulator.token_error(
+                401, "invalid_client", "Client authentication failed.")
         if form.get("grant_type") != "authorization_code":
-            return keycloak_emulator.token_error(400, "unsupported_grant_type",
-                                                 "The authorization grant type is not supported.")
+            return None, None, keycloak_emulator.token_error(
+                400, "unsupported_grant_type", "The authorization grant type is not supported.")
         with self.lock:
             grant = self.codes.pop(form.get("code", ""), None)
         verifier = form.get("code_verifier") or ""
@@ -466,9 +474,15 @@ class Emulator:
                 or grant["redirect_uri"] != form.get("redirect_uri")
                 or not secrets.compare_digest(keycloak_emulator.pkce_challenge(verifier),
                                               grant["challenge"])):
-            return keycloak_emulator.token_error(
+            return None, None, keycloak_emulator.token_error(
                 400, "invalid_grant",
                 "The authorization code is invalid or has expired, or PKCE verification failed.")
+        return client, grant, None
+
+    def token(self, request):
+        client, grant, error = self.redeem_code(request)
+        if error is not None:
+            return error
         user = self.user_named(grant["username"])
         keys = self.realm_keys(ORG)
         issued = int(now())

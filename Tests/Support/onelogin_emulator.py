@@ -79,7 +79,6 @@ Prints one line "PORT <n>" on stdout once listening.
 import base64
 import copy
 import secrets
-import threading
 from datetime import datetime, timezone
 from urllib.parse import urlencode
 
@@ -204,13 +203,14 @@ class Emulator:
     # The WSGI entry point: dispatch(), a ConfigError as 400, an emulator bug as 500.
     __call__ = keycloak_emulator.Emulator.__call__
 
-    def __init__(self, config=None):
-        self.lock = threading.Lock()
-        self.keys = {}
-        self.foreign = None
-        self.reset_everything()
-        if config is not None:
-            self.config = normalise_config(config)
+    # The constructor, the control API and the OIDC codes work as okta_emulator's.
+    __init__ = okta_emulator.Emulator.__init__
+    control = okta_emulator.Emulator.control
+    issue_code = okta_emulator.Emulator.issue_code
+    redeem_code = okta_emulator.Emulator.redeem_code
+    normalise = staticmethod(normalise_config)
+    fault_defaults = FAULT_DEFAULTS
+    key_name = ACCOUNT
 
     def reset_everything(self):
         self.config = normalise_config(DEFAULT_CONFIG)
@@ -522,32 +522,13 @@ class Emulator:
             if args.get("prompt") == "none":
                 return back([("error", "login_required"), ("state", state)])
             return redirect("/login")
-        code = secrets.token_urlsafe(32)
-        with self.lock:
-            self.codes[code] = {"client_id": client["client_id"], "redirect_uri": redirect_uri,
-                                "challenge": args["code_challenge"], "nonce": args.get("nonce"),
-                                "username": session["username"], "scope": args.get("scope") or "",
-                                "expires": now() + client["code_seconds"]}
+        code = self.issue_code(client, redirect_uri, args, session["username"])
         return back([("code", code), ("state", state)])
 
     def token(self, request):
-        form = request.form
-        client = next((c for c in self.config["oidc_clients"]
-                       if c["client_id"] == form.get("client_id")), None)
-        if client is None:
-            return keycloak_emulator.token_error(401, "invalid_client", "Invalid client")
-        if form.get("grant_type") != "authorization_code":
-            return keycloak_emulator.token_error(400, "unsupported_grant_type",
-                                                 "Unsupported grant type")
-        with self.lock:
-            grant = self.codes.pop(form.get("code", ""), None)
-        verifier = form.get("code_verifier") or ""
-        if (grant is None or grant["expires"] < now() or grant["client_id"] != client["client_id"]
-                or grant["redirect_uri"] != form.get("redirect_uri")
-                or not secrets.compare_digest(keycloak_emulator.pkce_challenge(verifier),
-                                              grant["challenge"])):
-            return keycloak_emulator.token_error(400, "invalid_grant",
-                                                 "grant request is invalid")
+        client, grant, error = self.redeem_code(request)
+        if error is not None:
+            return error
         user = self.user_named(grant["username"])
         keys = self.realm_keys(ACCOUNT)
         issued = int(now())
@@ -594,11 +575,6 @@ class Emulator:
         return AssertionContext(self, request, app["app_id"]).saml_response(app, session)
 
     # -- control API (okta_emulator's) ----------------------------------------------
-
-    control = okta_emulator.Emulator.control
-    normalise = staticmethod(normalise_config)
-    fault_defaults = FAULT_DEFAULTS
-    key_name = ACCOUNT
 
     def code_factor(self, request, user):
         """The device /_emulator/otp shows the code of: the first with a secret or code, of
