@@ -504,7 +504,7 @@ class Emulator:
         return response
 
     def keys_document(self, request):
-        return json_response(200, {"keys": [self.realm_keys(ORG).public_jwk()]})
+        return json_response(200, {"keys": [self.realm_keys(self.key_name).public_jwk()]})
 
     def discovery(self, request):
         issuer = self.issuer(request)

@@ -203,11 +203,12 @@ class Emulator:
     # The WSGI entry point: dispatch(), a ConfigError as 400, an emulator bug as 500.
     __call__ = keycloak_emulator.Emulator.__call__
 
-    # The constructor, the control API and the OIDC codes work as okta_emulator's.
+    # The constructor, the control API, the OIDC codes and the JWKS work as okta_emulator's.
     __init__ = okta_emulator.Emulator.__init__
     control = okta_emulator.Emulator.control
     issue_code = okta_emulator.Emulator.issue_code
     redeem_code = okta_emulator.Emulator.redeem_code
+    certs = okta_emulator.Emulator.keys_document
     normalise = staticmethod(normalise_config)
     fault_defaults = FAULT_DEFAULTS
     key_name = ACCOUNT
@@ -545,9 +546,6 @@ class Emulator:
             "scope": grant["scope"] or "openid", "token_type": "Bearer"})
         response.headers["Cache-Control"] = "no-store"
         return response
-
-    def certs(self, request):
-        return json_response(200, {"keys": [self.realm_keys(ACCOUNT).public_jwk()]})
 
     def discovery(self, request):
         issuer = self.issuer(request)
