@@ -57,14 +57,7 @@ struct OneLoginClient: IdentityProviderClient {
         message: "\(URLReference.redacted(context.url)) names no OneLogin app",
         hint: "add app_id=<the app's id> to saml_auth_url, or use the app's …/trust/saml2/launch/<app id> link")
     }
-    let api = try await API.connect(account, context: context)
-    let reply = try await api.post(
-      "/api/2/saml_assertion",
-      [
-        "username_or_email": .string(try await context.credentials.resolvedUsername()),
-        "password": .string(try await context.credentials.resolvedPassword()),
-        "app_id": .string(appID), "subdomain": .string(account.subdomain),
-      ], failure: signInFailure)
+    let (api, reply) = try await postCredentials(to: "/api/2/saml_assertion", ["app_id": .string(appID)], account)
     if let assertion = reply.result { return assertion }
     guard let challenge = reply.challenge else {
       throw api.unexpected(reply, "without a SAML assertion or an MFA request")
@@ -95,15 +88,7 @@ struct OneLoginClient: IdentityProviderClient {
   /// Signs in with the login API (v1, still OneLogin's only session API), answers MFA, and turns
   /// the session token into the browser session's cookies.
   private func startBrowserSession() async throws {
-    let account = try Account(url: context.url)
-    let api = try await API.connect(account, context: context)
-    let reply = try await api.post(
-      "/api/1/login/auth",
-      [
-        "username_or_email": .string(try await context.credentials.resolvedUsername()),
-        "password": .string(try await context.credentials.resolvedPassword()),
-        "subdomain": .string(account.subdomain),
-      ], failure: signInFailure)
+    let (api, reply) = try await postCredentials(to: "/api/1/login/auth", [:], try Account(url: context.url))
     var sessionToken = reply.result
     if sessionToken == nil, let challenge = reply.challenge {
       let verification = Verification(
@@ -118,6 +103,18 @@ struct OneLoginClient: IdentityProviderClient {
         message: "OneLogin at \(URLReference.redacted(address)) answered HTTP \(answer.status) "
           + "instead of starting a session from the login API's session token")
     }
+  }
+
+  /// Gets an access token, then POSTs the username, password and subdomain (and `fields`) to `path`.
+  private func postCredentials(
+    to path: String, _ fields: [String: JSONValue], _ account: Account
+  ) async throws -> (API, API.Reply) {
+    let api = try await API.connect(account, context: context)
+    var body = fields
+    body["username_or_email"] = .string(try await context.credentials.resolvedUsername())
+    body["password"] = .string(try await context.credentials.resolvedPassword())
+    body["subdomain"] = .string(account.subdomain)
+    return (api, try await api.post(path, body, failure: signInFailure))
   }
 
   /// The error for a refused username and password (or a locked account) in `reply`, else `nil`.
@@ -195,6 +192,7 @@ struct OneLoginClient: IdentityProviderClient {
     if sendFirst {
       let sent = try await verification.post(option.device, doNotNotify: false)
       if let result = sent.result { return result }
+      try verification.api.check(sent)
     }
     for attempt in 0..<3 {
       let code: String
