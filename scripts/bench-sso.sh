@@ -15,6 +15,7 @@ mkdir -p "$OUT"
 start_emulator
 start_idp keycloak
 start_idp okta
+start_idp onelogin
 start_idp entra
 start_idp forgerock
 SANDBOX=$(mktemp -d)
@@ -84,6 +85,21 @@ saml_provider = forgerock
 saml_username = bob
 mfa_type = push
 role_arn = arn:aws:iam::123456789012:role/Admin
+
+# OneLogin: the API credential in token= (aws-runas-api:aws-runas-api-secret, ONELOGIN_EMULATOR.md).
+[profile onelogin]
+saml_auth_url = $ONELOGIN_URL/trust/saml2/launch/424242?token=YXdzLXJ1bmFzLWFwaTphd3MtcnVuYXMtYXBpLXNlY3JldA==&app_id=424242
+saml_provider = onelogin
+saml_username = alice
+role_arn = arn:aws:iam::123456789012:role/Admin
+
+[profile onelogin-web]
+web_identity_auth_url = $ONELOGIN_URL/oidc/2?token=YXdzLXJ1bmFzLWFwaTphd3MtcnVuYXMtYXBpLXNlY3JldA==
+web_identity_provider = onelogin
+web_identity_client_id = aws-runas
+web_identity_redirect_uri = http://localhost:8080/callback
+web_identity_username = alice
+role_arn = arn:aws:iam::123456789012:role/Admin
 INI
 export SAML_PASSWORD=alice-password WEB_IDENTITY_PASSWORD=alice-password
 AWS_DIR="$SANDBOX/.aws"
@@ -124,6 +140,9 @@ bench_sign_ins() {
 
 bench_sign_ins Keycloak "$KEYCLOAK_URL" saml web
 bench_sign_ins Okta "$OKTA_URL" okta okta-web
+# OneLogin's SAML goes through its API every time (no IdP session to reuse); its OIDC keeps the
+# browser session's cookie.
+bench_sign_ins OneLogin "$ONELOGIN_URL" onelogin onelogin-web
 # Entra ID: MyApps' User Access URL through the $Config pages, GetCredentialType, KMSI and /saml2;
 # OIDC at the tenant's v2 endpoints. With cookies, MyApps' and Entra's sessions answer.
 bench_sign_ins "Entra ID" "$ENTRA_URL" entra entra-web

@@ -12,13 +12,8 @@ struct KeycloakEmulatorTests {
   @Test func realConsumersAcceptWhatTheEmulatorIssues() async throws {
     let sts = try await STSEmulator.shared
     let keycloak = try await KeycloakEmulator()
-    let script = STSEmulator.repositoryRoot().appendingPathComponent("Tests/Support/keycloak_emulator_selftest.py")
-    var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("AWS_") }
-    environment["PYTHONUNBUFFERED"] = "1"
-    let python = environment["STS_EMULATOR_PYTHON"] ?? "python3"
-    let result = try await run(
-      "/usr/bin/env", [python, script.path, "--url", keycloak.endpoint, "--sts-url", sts.endpoint],
-      environment: environment, timeout: .seconds(300))
+    let result = try await PythonEmulator.selfTest(
+      "keycloak_emulator_selftest.py", url: keycloak.endpoint, stsURL: sts.endpoint)
     #expect(result.exitCode == 0, "\(result.output())\n--- emulator\n\(keycloak.log())")
     #expect(result.stdout.contains(" passed, 0 failed"), "\(result.output())")
     await keycloak.stop()

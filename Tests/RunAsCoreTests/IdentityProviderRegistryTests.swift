@@ -12,7 +12,7 @@ struct IdentityProviderRegistryTests {
   @Test func anUnknownNameIsAnErrorNamingTheKnownOnes() {
     let error = #expect(throws: IdentityProviderError.self) { try IdentityProviderRegistry.provider(named: "okta2") }
     #expect(error?.message == "unknown identity provider \"okta2\"")
-    #expect(error?.hint == "known providers: keycloak, okta, azuread, forgerock, browser")
+    #expect(error?.hint == "known providers: keycloak, okta, onelogin, azuread, forgerock, browser")
   }
 
   @Test(arguments: ["KC_RESTART", "KEYCLOAK_IDENTITY"])

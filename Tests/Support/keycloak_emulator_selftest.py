@@ -506,20 +506,27 @@ class SelfTest:
                 raise AssertionError(f"{faults}: the id_token validated")
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--url", required=True, help="the keycloak emulator")
+def run(test_class, config, names, description):
+    """The command line of a self-test: --url (the emulator) and --sts-url (moto); resets and
+    configures the emulator, runs the named checks, prints the tally and exits 1 when one failed."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--url", required=True, help="the emulator")
     parser.add_argument("--sts-url", required=True, help="moto / sts_emulator.py")
     args = parser.parse_args()
-    test = SelfTest(args.url, args.sts_url)
+    test = test_class(args.url, args.sts_url)
     test.control("POST", "reset", {"everything": True})
-    test.control("POST", "config", CONFIG)
-    for name in ("login_page_shape", "saml_login_with_moto", "wrong_password", "otp_flow",
-                 "single_use_session_code", "legacy_realm", "saml_faults", "oidc_code_flow",
-                 "oidc_errors", "oidc_faults"):
+    test.control("POST", "config", config)
+    for name in names:
         test.check(name, getattr(test, name))
     print(f"{test.passed} passed, {test.failed} failed", flush=True)
     sys.exit(1 if test.failed else 0)
+
+
+def main():
+    run(SelfTest, CONFIG, ("login_page_shape", "saml_login_with_moto", "wrong_password", "otp_flow",
+                           "single_use_session_code", "legacy_realm", "saml_faults",
+                           "oidc_code_flow", "oidc_errors", "oidc_faults"),
+        __doc__.splitlines()[0])
 
 
 if __name__ == "__main__":

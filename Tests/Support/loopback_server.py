@@ -3,6 +3,8 @@ this folder: `--port 0` picks a free port, one "PORT <n>" line on stdout once li
 SIGTERM/SIGINT stop it, and with `--exit-on-stdin-eof` it exits when the test runner that holds
 its stdin goes away."""
 
+import argparse
+import json
 import os
 import signal
 import sys
@@ -52,9 +54,6 @@ def main(name, description, make_emulator, check_config, config_errors=(ValueErr
     """The command line of an emulator: the options `serve` reads plus `--config FILE.json` (a
     body like POST /_emulator/config takes), checked with `check_config` before serving
     `make_emulator(config)`; a bad file exits 2 naming it."""
-    import argparse
-    import json
-
     parser = argparse.ArgumentParser(prog=name, description=description)
     add_arguments(parser)
     parser.add_argument("--config", help="a JSON file like POST /_emulator/config takes")

@@ -86,4 +86,13 @@ package struct OpenIDEndpoints: Sendable, Equatable {
     self.keySet = keySet
     self.issuer = issuer
   }
+
+  /// `url` as an issuer URL: without its query, fragment and trailing slashes (a
+  /// `web_identity_auth_url` may carry a query, e.g. OneLogin's `token=`).
+  package static func issuer(from url: String) -> String {
+    var issuer = URLReference.withoutFragment(url)
+    if let query = issuer.firstIndex(of: "?") { issuer = String(issuer[..<query]) }
+    while issuer.hasSuffix("/") { issuer.removeLast() }
+    return issuer
+  }
 }

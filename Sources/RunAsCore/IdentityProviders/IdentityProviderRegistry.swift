@@ -10,7 +10,8 @@
 package enum IdentityProviderRegistry {
   /// Every provider, in the order detection tries them.
   package static let known: [IdentityProviderKind] = [
-    KeycloakClient.kind, OktaClient.kind, EntraIDClient.kind, ForgeRockClient.kind, BrowserClient.kind,
+    KeycloakClient.kind, OktaClient.kind, OneLoginClient.kind, EntraIDClient.kind, ForgeRockClient.kind,
+    BrowserClient.kind,
   ]
 
   /// The names of the known providers, for messages.

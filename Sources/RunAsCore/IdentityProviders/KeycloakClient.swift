@@ -23,9 +23,7 @@ struct KeycloakClient: IdentityProviderClient {
       return index == 0 || segments[0] == "auth"
     },
     openIDEndpoints: { url in
-      var issuer = URLReference.withoutFragment(url)
-      if let query = issuer.firstIndex(of: "?") { issuer = String(issuer[..<query]) }
-      while issuer.hasSuffix("/") { issuer.removeLast() }
+      let issuer = OpenIDEndpoints.issuer(from: url)
       let base = issuer + "/protocol/openid-connect/"
       return OpenIDEndpoints(
         authorization: base + "auth", token: base + "token", keySet: base + "certs", issuer: issuer)

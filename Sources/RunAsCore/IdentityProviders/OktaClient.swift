@@ -26,9 +26,7 @@ struct OktaClient: IdentityProviderClient {
     hostDomains: ["okta.com", "oktapreview.com", "okta-emea.com"],
     recognises: { $0.hasHeader("X-Okta-Request-Id") },
     openIDEndpoints: { url in
-      var issuer = URLReference.withoutFragment(url)
-      if let query = issuer.firstIndex(of: "?") { issuer = String(issuer[..<query]) }
-      while issuer.hasSuffix("/") { issuer.removeLast() }
+      let issuer = OpenIDEndpoints.issuer(from: url)
       // The org authorization server's endpoints are under `/oauth2/v1/`, a custom one's under
       // `/oauth2/{id}/v1/`.
       let base = URLReference.Components(issuer).path.isEmpty ? issuer + "/oauth2/v1/" : issuer + "/v1/"

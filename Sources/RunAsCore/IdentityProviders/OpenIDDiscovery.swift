@@ -7,9 +7,7 @@ package enum OpenIDDiscovery {
   /// - Throws: ``IdentityProviderError`` when the document is missing, not JSON, lacks an
   ///   endpoint or names another issuer; ``IdentityProviderRequestError`` when it cannot be read.
   package static func endpoints(issuer url: String, session: IdentityProviderSession) async throws -> OpenIDEndpoints {
-    var issuer = URLReference.withoutFragment(url)
-    if let query = issuer.firstIndex(of: "?") { issuer = String(issuer[..<query]) }
-    while issuer.hasSuffix("/") { issuer.removeLast() }
+    let issuer = OpenIDEndpoints.issuer(from: url)
     let address = issuer + "/.well-known/openid-configuration"
     let place = URLReference.redacted(address)
     let answer = try await session.get(address, headers: [("Accept", "application/json")])

@@ -37,10 +37,23 @@ enum PythonEmulator {
     }
     return response.body
   }
+
+  /// Runs the self-test `Tests/Support/<script> --url <emulator> --sts-url <moto>` (real consumers
+  /// checking what an emulator issues) with `python3`, without the caller's `AWS_*` variables.
+  static func selfTest(_ script: String, url: String, stsURL: String) async throws -> ProcessResult {
+    let path = STSEmulator.repositoryRoot().appendingPathComponent("Tests/Support/\(script)").path
+    var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("AWS_") }
+    environment["PYTHONUNBUFFERED"] = "1"
+    let python = environment["STS_EMULATOR_PYTHON"] ?? "python3"
+    return try await run(
+      "/usr/bin/env", [python, path, "--url", url, "--sts-url", stsURL], environment: environment,
+      timeout: .seconds(300))
+  }
 }
 
-/// An emulator whose control API is `keycloak_emulator.py`'s, as the Okta and Entra emulators'
-/// is: the request log and its reset, the faults, the current code of a user's code factor.
+/// An emulator launcher whose control API is `keycloak_emulator.py`'s, as the Okta, OneLogin,
+/// Entra ID and ForgeRock emulators' is, written once: its process, JSON bodies with the
+/// emulators' snake_case names, the request log and its reset, the faults, the current MFA code.
 protocol PythonEmulatorControl: Sendable {
   /// The emulator's name in failure messages.
   static var name: String { get }
@@ -62,6 +75,26 @@ extension PythonEmulatorControl {
     try await PythonEmulator.request(Self.name, port: port, method, path, body: body)
   }
 
+  /// POSTs `value` as JSON, its keys in snake_case as the emulators name their fields.
+  func control(post path: String, _ value: some Encodable) async throws {
+    _ = try await control("POST", path, body: PythonEmulator.snakeCaseEncoder.encode(value))
+  }
+
+  /// Every IdP request since start or the last `reset()`, in order, decoded from snake_case.
+  func loggedRequests<Row: Decodable>(as row: Row.Type) async throws -> [Row] {
+    let decoder = JSONDecoder()
+    decoder.keyDecodingStrategy = .convertFromSnakeCase
+    return try decoder.decode([Row].self, from: await control("GET", "/_emulator/requests"))
+  }
+
+  /// The code a user's authenticator shows now (`/_emulator/otp` with `query`).
+  func otp(_ query: [String: String]) async throws -> String {
+    var components = URLComponents()
+    components.queryItems = query.sorted { $0.key < $1.key }.map { URLQueryItem(name: $0.key, value: $0.value) }
+    let body = try await control("GET", "/_emulator/otp?\(components.percentEncodedQuery ?? "")")
+    return try JSONDecoder().decode([String: String].self, from: body)["code"] ?? ""
+  }
+
   /// Every IdP request since start or the last `reset()`, in order.
   func requests() async throws -> [KeycloakEmulator.LoggedRequest] {
     try await JSONDecoder().decode([KeycloakEmulator.LoggedRequest].self, from: control("GET", "/_emulator/requests"))
@@ -78,10 +111,7 @@ extension PythonEmulatorControl {
   }
 
   /// The code a user's code factor (TOTP secret or fixed code) shows now.
-  func otp(username: String) async throws -> String {
-    let body = try await control("GET", "/_emulator/otp?username=\(username)")
-    return try JSONDecoder().decode([String: String].self, from: body)["code"] ?? ""
-  }
+  func otp(username: String) async throws -> String { try await otp(["username": username]) }
 }
 
 extension PythonEmulator {
