@@ -159,6 +159,10 @@ class Emulator:
     delay = keycloak_emulator.Emulator.delay
     # The WSGI entry point: dispatch(), a ConfigError as 400, an emulator bug as 500.
     __call__ = keycloak_emulator.Emulator.__call__
+    # What control() reads, so that onelogin_emulator's shares it.
+    normalise = staticmethod(normalise_config)
+    fault_defaults = FAULT_DEFAULTS
+    key_name = ORG
 
     def __init__(self, config=None):
         self.lock = threading.Lock()
@@ -166,7 +170,7 @@ class Emulator:
         self.foreign = None
         self.reset_everything()
         if config is not None:
-            self.config = normalise_config(config)
+            self.config = self.normalise(config)
 
     def reset_everything(self):
         self.config = normalise_config(DEFAULT_CONFIG)
@@ -435,26 +439,34 @@ class Emulator:
             response.headers["Location"] = "/login/login.htm?fromURI=" + quote(
                 request.full_path, safe="")
             return response
-        code = secrets.token_urlsafe(32)
-        with self.lock:
-            self.codes[code] = {"client_id": client["client_id"], "redirect_uri": redirect_uri,
-                                "challenge": args["code_challenge"], "nonce": args.get("nonce"),
-                                "username": session["username"], "scope": args.get("scope") or "",
-                                "expires": now() + client["code_seconds"]}
+        code = self.issue_code(client, redirect_uri, args, session["username"])
         response = redirect([("code", code), ("state", state)])
         if new_sid:
             response.set_cookie("sid", new_sid, path="/", httponly=True)
         return response
 
-    def token(self, request):
+    def issue_code(self, client, redirect_uri, args, username):
+        """A single-use authorization code of `username` for an authorize request's `args`."""
+        code = secrets.token_urlsafe(32)
+        with self.lock:
+            self.codes[code] = {"client_id": client["client_id"], "redirect_uri": redirect_uri,
+                                "challenge": args["code_challenge"], "nonce": args.get("nonce"),
+                                "username": username, "scope": args.get("scope") or "",
+                                "expires": now() + client["code_seconds"]}
+        return code
+
+    def redeem_code(self, request):
+        """(client, grant, None) for a valid authorization_code + PKCE token request, else
+        (None, None, the error answer)."""
         form = request.form
         client = next((c for c in self.config["oidc_clients"]
                        if c["client_id"] == form.get("client_id")), None)
         if client is None:
-            return keycloak_emulator.token_error(401, "invalid_client", "Client authentication failed.")
+            return None, None, keycloak_emulator.token_error(
+                401, "invalid_client", "Client authentication failed.")
         if form.get("grant_type") != "authorization_code":
-            return keycloak_emulator.token_error(400, "unsupported_grant_type",
-                                                 "The authorization grant type is not supported.")
+            return None, None, keycloak_emulator.token_error(
+                400, "unsupported_grant_type", "The authorization grant type is not supported.")
         with self.lock:
             grant = self.codes.pop(form.get("code", ""), None)
         verifier = form.get("code_verifier") or ""
@@ -462,9 +474,15 @@ class Emulator:
                 or grant["redirect_uri"] != form.get("redirect_uri")
                 or not secrets.compare_digest(keycloak_emulator.pkce_challenge(verifier),
                                               grant["challenge"])):
-            return keycloak_emulator.token_error(
+            return None, None, keycloak_emulator.token_error(
                 400, "invalid_grant",
                 "The authorization code is invalid or has expired, or PKCE verification failed.")
+        return client, grant, None
+
+    def token(self, request):
+        client, grant, error = self.redeem_code(request)
+        if error is not None:
+            return error
         user = self.user_named(grant["username"])
         keys = self.realm_keys(ORG)
         issued = int(now())
@@ -486,7 +504,7 @@ class Emulator:
         return response
 
     def keys_document(self, request):
-        return json_response(200, {"keys": [self.realm_keys(ORG).public_jwk()]})
+        return json_response(200, {"keys": [self.realm_keys(self.key_name).public_jwk()]})
 
     def discovery(self, request):
         issuer = self.issuer(request)
@@ -507,18 +525,22 @@ class Emulator:
 
     # -- control API ----------------------------------------------------------
 
+    def code_factor(self, request, user):
+        """The factor /_emulator/otp shows the code of: the user's first with a secret or code."""
+        return next((f for f in user["factors"] if f["secret"] or f["code"]), None)
+
     def control(self, request):
         path, method = request.path, request.method
         body = request.get_json(force=True, silent=True) if method == "POST" else {}
         if not isinstance(body, dict):
             raise ConfigError("the body must be a JSON object")
         if (method, path) == ("POST", "/_emulator/config"):
-            config = normalise_config(body)
+            config = self.normalise(body)
             with self.lock:
                 self.config = config
             return json_response(200, config)
         if (method, path) == ("POST", "/_emulator/faults"):
-            faults = with_defaults(FAULT_DEFAULTS, body, "faults")
+            faults = with_defaults(self.fault_defaults, body, "faults")
             if faults["push_result"] not in ("approve", "reject", "timeout", "wait"):
                 raise ConfigError('faults: push_result is "approve", "reject", "timeout" or "wait"')
             if faults["saml_signing_key"] not in ("realm", "foreign"):
@@ -539,12 +561,12 @@ class Emulator:
             return json_response(200, {"ended": len(ended)})
         if (method, path) == ("GET", "/_emulator/otp"):
             user = self.user_named(request.args.get("username"))
-            factor = next((f for f in user["factors"] if f["secret"] or f["code"]), None) if user else None
+            factor = self.code_factor(request, user) if user else None
             if factor is None:
                 return json_response(404, {"error": "no such user with a code factor"})
             return json_response(200, {"code": factor["code"] or pyotp.TOTP(factor["secret"]).now()})
         if (method, path) == ("GET", "/_emulator/certificate"):
-            return Response(self.realm_keys(ORG).cert_pem, status=200,
+            return Response(self.realm_keys(self.key_name).cert_pem, status=200,
                             content_type="application/x-pem-file")
         # Reading the config and faults, the request log, the counts and reset work as
         # keycloak_emulator's.

@@ -30,8 +30,6 @@ final class EntraEmulator: PythonEmulatorControl {
     if let users { try await configure(users) }
   }
 
-
-
   /// The AWS app's User Access URL (aws-runas's `saml_auth_url`).
   func userAccessURL() -> String { "\(endpoint)/signin/AWS/\(Self.appID)?tenantId=\(Self.tenantID)" }
 

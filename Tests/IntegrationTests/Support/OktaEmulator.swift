@@ -20,8 +20,6 @@ final class OktaEmulator: PythonEmulatorControl {
     if let users { try await configure(users) }
   }
 
-
-
   /// The AWS app's embed link (aws-runas's `saml_auth_url`).
   func samlURL(app: String = "0oaawsapp") -> String { "\(endpoint)/home/amazon_aws/\(app)/272" }
 
