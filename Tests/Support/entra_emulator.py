@@ -826,23 +826,11 @@ class Emulator:
 
     def control(self, request):
         path, method = request.path, request.method
-        body = request.get_json(force=True, silent=True) if method == "POST" else {}
-        if not isinstance(body, dict):
-            raise ConfigError("the body must be a JSON object")
-        if (method, path) == ("POST", "/_emulator/config"):
-            config = normalise_config(body)
-            with self.lock:
-                self.config = config
-            return json_response(200, config)
-        if (method, path) == ("POST", "/_emulator/faults"):
-            faults = with_defaults(FAULT_DEFAULTS, body, "faults")
-            if faults["push_result"] not in ("approve", "deny", "timeout", "wait"):
-                raise ConfigError('faults: push_result is "approve", "deny", "timeout" or "wait"')
-            if faults["saml_signing_key"] not in ("realm", "foreign"):
-                raise ConfigError('faults: saml_signing_key is "realm" or "foreign"')
-            with self.lock:
-                self.faults = faults
-            return json_response(200, faults)
+        body = keycloak_emulator.control_body(request)
+        replaced = keycloak_emulator.replace_config_or_faults(
+            self, request, body, normalise_config, FAULT_DEFAULTS, ("approve", "deny", "timeout", "wait"))
+        if replaced is not None:
+            return replaced
         if (method, path) == ("GET", "/_emulator/sessions"):
             with self.lock:
                 rows = [dict(s) for s in self.sessions.values()]

@@ -138,6 +138,7 @@ FAULT_DEFAULTS = {
     "saml_roles": None, "expired_assertion": False, "unsigned_assertion": False,
     "saml_signing_key": "realm",
 }
+PUSH_RESULTS = ("approve", "reject", "timeout", "wait")
 JOURNEYS = ("Login", "mfa_oath_authentication", "mfa_push_authentication")
 FACTOR_CHOICES = {"push": "ForgeRock Authenticator (Push)", "oath": "ForgeRock Authenticator (OATH)"}
 PUSH_FAILURES = {"reject": "Push notification rejected.", "timeout": "Push notification expired."}
@@ -712,24 +713,13 @@ class Emulator(keycloak_emulator.Emulator):
 
     def control(self, request):
         path, method = request.path, request.method
-        body = request.get_json(force=True, silent=True) if method == "POST" else {}
-        if not isinstance(body, dict):
-            raise ConfigError("the body must be a JSON object")
-        if (method, path) == ("POST", "/_emulator/config"):
-            config = normalise_config(body)
+        body = keycloak_emulator.control_body(request)
+        replaced = keycloak_emulator.replace_config_or_faults(
+            self, request, body, normalise_config, FAULT_DEFAULTS, PUSH_RESULTS)
+        if replaced is not None:
             with self.lock:
-                self.config = config
-            return json_response(200, config)
-        if (method, path) == ("POST", "/_emulator/faults"):
-            faults = with_defaults(FAULT_DEFAULTS, body, "faults")
-            if faults["push_result"] not in ("approve", "reject", "timeout", "wait"):
-                raise ConfigError('faults: push_result is "approve", "reject", "timeout" or "wait"')
-            if faults["saml_signing_key"] not in ("realm", "foreign"):
-                raise ConfigError('faults: saml_signing_key is "realm" or "foreign"')
-            with self.lock:
-                self.faults = faults
                 self.route_counts = {}
-            return json_response(200, faults)
+            return replaced
         if (method, path) == ("GET", "/_emulator/sessions"):
             with self.lock:
                 rows = [{k: s[k] for k in ("username", "realm", "started", "expires")}

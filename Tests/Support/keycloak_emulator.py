@@ -1179,6 +1179,37 @@ def verify_jwt(token, key):
 def json_response(status, value):
     return Response(json.dumps(value), status=status, content_type="application/json")
 
+def control_body(request):
+    """The JSON object a control request carries ({} for a GET); anything else is a ConfigError."""
+    body = request.get_json(force=True, silent=True) if request.method == "POST" else {}
+    if not isinstance(body, dict):
+        raise ConfigError("the body must be a JSON object")
+    return body
+
+
+def replace_config_or_faults(emulator, request, body, normalise, fault_defaults, push_results):
+    """POST /_emulator/config and POST /_emulator/faults as the push-capable emulators (Okta,
+    OneLogin, Entra ID, ForgeRock) take them: checked, then swapped in under the emulator's lock.
+    Returns the answer, or None for any other route."""
+    route = (request.method, request.path)
+    if route == ("POST", "/_emulator/config"):
+        config = normalise(body)
+        with emulator.lock:
+            emulator.config = config
+        return json_response(200, config)
+    if route == ("POST", "/_emulator/faults"):
+        faults = with_defaults(fault_defaults, body, "faults")
+        if faults["push_result"] not in push_results:
+            allowed = ", ".join(f'"{result}"' for result in push_results)
+            raise ConfigError(f"faults: push_result is one of {allowed}")
+        if faults["saml_signing_key"] not in ("realm", "foreign"):
+            raise ConfigError('faults: saml_signing_key is "realm" or "foreign"')
+        with emulator.lock:
+            emulator.faults = faults
+        return json_response(200, faults)
+    return None
+
+
 
 def token_error(status, error, description):
     response = json_response(status, {"error": error, "error_description": description})

@@ -107,6 +107,7 @@ FAULT_DEFAULTS = {
     "push_correct_answer": None, "saml_roles": None, "expired_assertion": False,
     "unsigned_assertion": False, "saml_signing_key": "realm", "unexpected_page_routes": [],
 }
+PUSH_RESULTS = ("approve", "reject", "timeout", "wait")
 SENT_CODE_TYPES = ("sms", "call")
 FACTOR_PROVIDERS = {"push": "OKTA", "token:software:totp": "OKTA", "token:hotp": "CUSTOM",
                     "token": "RSA", "sms": "OKTA", "call": "OKTA"}
@@ -531,23 +532,11 @@ class Emulator:
 
     def control(self, request):
         path, method = request.path, request.method
-        body = request.get_json(force=True, silent=True) if method == "POST" else {}
-        if not isinstance(body, dict):
-            raise ConfigError("the body must be a JSON object")
-        if (method, path) == ("POST", "/_emulator/config"):
-            config = self.normalise(body)
-            with self.lock:
-                self.config = config
-            return json_response(200, config)
-        if (method, path) == ("POST", "/_emulator/faults"):
-            faults = with_defaults(self.fault_defaults, body, "faults")
-            if faults["push_result"] not in ("approve", "reject", "timeout", "wait"):
-                raise ConfigError('faults: push_result is "approve", "reject", "timeout" or "wait"')
-            if faults["saml_signing_key"] not in ("realm", "foreign"):
-                raise ConfigError('faults: saml_signing_key is "realm" or "foreign"')
-            with self.lock:
-                self.faults = faults
-            return json_response(200, faults)
+        body = keycloak_emulator.control_body(request)
+        replaced = keycloak_emulator.replace_config_or_faults(
+            self, request, body, self.normalise, self.fault_defaults, PUSH_RESULTS)
+        if replaced is not None:
+            return replaced
         if (method, path) == ("GET", "/_emulator/sessions"):
             with self.lock:
                 rows = [dict(s) for s in self.sessions.values()]
