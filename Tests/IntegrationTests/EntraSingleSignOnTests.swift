@@ -174,23 +174,13 @@ struct EntraSingleSignOnTests {
   func credentialProcessServesTheAWSCLIAndBoto3(_ profile: String) async throws {
     let world = try await EntraScenario(
       extraConfig:
-        "[profile via-process]\ncredential_process = \(runAsBinary()) -O json \(profile)\nregion = us-east-1\n"
+        CredentialProcessConsumers.profile(running: "-O json \(profile)")
     )
     let environment = world.environment()
-    let cli = try await run(
-      "/usr/bin/setsid",
-      [
-        "-w", "/usr/bin/aws", "sts", "get-caller-identity", "--profile", "via-process", "--endpoint-url",
-        world.sts.endpoint, "--output", "text", "--query", "Arn",
-      ], environment: environment)
+    let cli = try await CredentialProcessConsumers.awsCLI(stsEndpoint: world.sts.endpoint, environment: environment)
     #expect(cli.exitCode == 0, "\(cli.output())\n\(world.entra.log())")
     #expect(cli.stdout.hasPrefix("arn:aws:sts::123456789012:assumed-role/Admin/"))
-    let python = try await run(
-      "/usr/bin/setsid",
-      [
-        "-w", "/usr/bin/env", "python3", "-c",
-        "import boto3; print(boto3.Session(profile_name='via-process').client('sts').get_caller_identity()['Arn'])",
-      ], environment: environment)
+    let python = try await CredentialProcessConsumers.boto3(environment: environment)
     #expect(python.exitCode == 0, "\(python.output())")
     #expect(python.stdout == cli.stdout)
   }

@@ -196,14 +196,9 @@ struct IdentityCenterTests {
 
   @Test func credentialProcessServesBoto3AndTheAwsCLI() async throws {
     let world = try await IdentityCenterScenario(
-      extraConfig: "[profile via-process]\ncredential_process = \(runAsBinary()) -O json dev\nregion = us-east-1\n")
+      extraConfig: CredentialProcessConsumers.profile(running: "-O json dev"))
     try await world.signIn()
-    let python = try await run(
-      "/usr/bin/env",
-      [
-        "python3", "-c",
-        "import boto3; print(boto3.Session(profile_name='via-process').client('sts').get_caller_identity()['Arn'])",
-      ], environment: world.environment())
+    let python = try await CredentialProcessConsumers.boto3(environment: world.environment())
     #expect(python.exitCode == 0, "\(python.output())")
     #expect(python.stdout == "arn:aws:sts::111111111111:assumed-role/ReadOnlyAccess/alice@example.com\n")
     let (aws, arguments, environment) = world.awsCLI([

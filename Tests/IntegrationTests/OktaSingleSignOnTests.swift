@@ -60,9 +60,7 @@ struct OktaScenario {
       web_identity_redirect_uri = app:/callback
       role_arn                  = \(SingleSignOnScenario.admin)
 
-      [profile via-process]
-      credential_process = \(runAsBinary()) -O json okta
-      region             = us-east-1
+      \(CredentialProcessConsumers.profile(running: "-O json okta"))
       """)
     try sandbox.writeCredentials("")
   }
@@ -157,12 +155,8 @@ struct OktaSingleSignOnTests {
 
   @Test func credentialProcessServesTheAwsCLI() async throws {
     let world = try await OktaScenario()
-    let cli = try await run(
-      "/usr/bin/aws",
-      [
-        "sts", "get-caller-identity", "--profile", "via-process", "--endpoint-url", world.sts.endpoint, "--output",
-        "text", "--query", "Arn",
-      ], environment: world.environment())
+    let cli = try await CredentialProcessConsumers.awsCLI(
+      stsEndpoint: world.sts.endpoint, environment: world.environment())
     #expect(cli.exitCode == 0, "\(cli.output())\n\(world.okta.log())")
     #expect(cli.stdout.hasPrefix("arn:aws:sts::123456789012:assumed-role/Admin/"))
     #expect(try world.cachedCredentials() == [".aws_assume_role_okta"])
