@@ -63,3 +63,21 @@ struct IdentityCenterDumpTests {
     #expect(dump["SSO ROLE NAME"] == "ReadOnlyAccess")
   }
 }
+
+@Suite("Identity provider URLs in -D and the TUI's details")
+struct IdentityProviderURLDescriptionTests {
+  /// OneLogin's URLs carry the API credential (`token=`, base64 of id:secret): the dump and the
+  /// TUI's details show the URL with that value masked and the rest as written.
+  @Test func anAPISecretInTheIdPURLIsMaskedAndTheRestShown() async throws {
+    let url = "https://corp.onelogin.com/trust/saml2/launch/424242?token=aWQ6c2VjcmV0&app_id=424242"
+    let config = "[profile ol]\nsaml_auth_url = \(url)\nrole_arn = arn:aws:iam::123456789012:role/Admin\n"
+    let masked = "https://corp.onelogin.com/trust/saml2/launch/424242?token=…&app_id=424242"
+    let dump = try await DiagnosticDurationsTests.dump(config, profile: "ol")
+    #expect(dump["SAML ENDPOINT URL"] == masked)
+    let files = try AWSConfigFiles.parsing(config: config)
+    let profile = try ProfileResolver(files: files, environment: ["HOME": "/home/u"]).resolve("ol")
+    let described = profile.settings.described.first { $0.key == "saml_auth_url" }
+    #expect(described?.value == masked)
+    #expect(!profile.settings.described.contains { $0.value.contains("aWQ6c2VjcmV0") })
+  }
+}

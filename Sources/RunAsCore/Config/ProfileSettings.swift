@@ -316,11 +316,15 @@ public struct ProfileSettings: Sendable, Equatable {
       lines.append(("duration_seconds", String(durationSeconds.value), durationSeconds.origin))
     }
     add("jump_role_arn", jumpRoleArn)
-    add("saml_auth_url", samlAuthURL)
+    // A URL may carry an API secret in its query (OneLogin's `token=`): shown masked.
+    func addURL(_ key: String, _ setting: Setting<String>?) {
+      if let setting { lines.append((key, URLReference.maskingSecrets(setting.value), setting.origin)) }
+    }
+    addURL("saml_auth_url", samlAuthURL)
     add("saml_auth_entityid", samlEntityID)
     add("saml_username", samlUsername)
     add("saml_provider", samlProvider)
-    add("web_identity_auth_url", webIdentityAuthURL)
+    addURL("web_identity_auth_url", webIdentityAuthURL)
     add("web_identity_username", webIdentityUsername)
     add("web_identity_provider", webIdentityProvider)
     add("web_identity_token_file", webIdentityTokenFile)

@@ -53,7 +53,7 @@ struct SAMLCredentialSource: CredentialSource {
 
   func configurationLines(for profile: ResolvedProfile) -> [(key: String, value: String)] {
     [
-      ("SAML ENDPOINT URL", profile.settings.samlAuthURL?.value ?? ""),
+      ("SAML ENDPOINT URL", URLReference.maskingSecrets(profile.settings.samlAuthURL?.value ?? "")),
       ("SAML USERNAME", profile.settings.samlUsername?.value ?? ""),
       ("JUMP ROLE ARN", profile.settings.jumpRoleArn?.value ?? ""),
     ]

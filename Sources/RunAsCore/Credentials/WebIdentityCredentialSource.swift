@@ -59,7 +59,7 @@ struct WebIdentityCredentialSource: CredentialSource {
 
   func configurationLines(for profile: ResolvedProfile) -> [(key: String, value: String)] {
     [
-      ("WEB IDENTITY ENDPOINT URL", profile.settings.webIdentityAuthURL?.value ?? ""),
+      ("WEB IDENTITY ENDPOINT URL", URLReference.maskingSecrets(profile.settings.webIdentityAuthURL?.value ?? "")),
       ("WEB IDENTITY CLIENT ID", profile.settings.webIdentityClientID?.value ?? ""),
       ("WEB IDENTITY REDIRECT URI", profile.settings.webIdentityRedirectURI?.value ?? ""),
       ("WEB IDENTITY USERNAME", profile.settings.webIdentityUsername?.value ?? ""),

@@ -126,6 +126,25 @@ enum URLReference {
     return parts.text
   }
 
+  /// Query parameters whose values are secrets (OneLogin's `token=` is `client_id:client_secret`).
+  static let secretParameterNames: Set<String> = [
+    "token", "client_secret", "secret", "password", "api_key", "apikey", "access_token", "id_token",
+  ]
+
+  /// `url` as written, but the values of its secret query parameters (``secretParameterNames``)
+  /// shown as `…`: for showing a configured URL whose other parameters (`app_id=`) matter.
+  static func maskingSecrets(_ url: String) -> String {
+    var parts = Components(url)
+    guard let query = parts.query, !query.isEmpty else { return url }
+    parts.query = query.split(separator: "&", omittingEmptySubsequences: false).map { pair in
+      guard let equals = pair.firstIndex(of: "="),
+        secretParameterNames.contains(pair[..<equals].lowercased())
+      else { return String(pair) }
+      return pair[...equals] + "…"
+    }.joined(separator: "&")
+    return parts.text
+  }
+
   /// The origin (scheme, host and port as written) of an absolute URL, lower-cased.
   static func origin(_ url: String) -> String {
     let parts = Components(url)
