@@ -325,16 +325,9 @@ struct ForgeRockSingleSignOnTUITests {
     // Four waiting polls of a second each: the push modal stays up about five seconds.
     try await world.forgerock.setFaults(.init(pushResult: "approve", pushPolls: 4))
     // No password in the environment: the TUI asks for it.
-    let session = try await TUISession(
-      environment: world.sandbox.environment(endpoint: world.sts.endpoint).merging([
-        "TERM": "xterm-256color", "SHELL": "/bin/sh",
-      ]) { $1 }, directory: world.sandbox.home.path, columns: 120, rows: 30)
-    try await session.openDetails(of: "bob-auto")
-    try await session.waitFor("IdP forgerock: not signed in")
-    try await session.send("r")
-    try await session.waitFor("Password")
-    try await session.send("bob-password", literal: true)
-    try await session.send("Enter")
+    let session = try await TUISession.signingIn(
+      profile: "bob-auto", provider: "forgerock", password: "bob-password", sandbox: world.sandbox,
+      stsEndpoint: world.sts.endpoint)
     try await session.waitFor("ForgeRock MFA factor")
     try await session.waitFor("ForgeRock Authenticator (OATH)")
     try await session.send("1")

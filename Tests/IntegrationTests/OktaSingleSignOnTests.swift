@@ -38,6 +38,19 @@ struct OktaScenario {
       mfa_type      = code
       role_arn      = \(SingleSignOnScenario.admin)
 
+      [profile bob]
+      saml_auth_url = \(okta.samlURL())
+      saml_provider = okta
+      saml_username = bob
+      role_arn      = \(SingleSignOnScenario.admin)
+
+      [profile bob-none]
+      saml_auth_url = \(okta.samlURL())
+      saml_provider = okta
+      saml_username = bob
+      mfa_type      = none
+      role_arn      = \(SingleSignOnScenario.admin)
+
       [profile bob-push]
       saml_auth_url = \(okta.samlURL())
       saml_provider = okta
@@ -105,8 +118,10 @@ struct OktaSingleSignOnTests {
 
     // -r drops the role credentials; the `sid` cookie still holds the Okta session.
     try await world.okta.reset()
-    let again = try await world.runAs(["-r", "-O", "json", profile], password: nil)
+    let again = try await world.runAs(["-r", profile], password: nil)
     #expect(again.exitCode == 0, "\(again.output())")
+    #expect(again.stdout.contains("export AWS_ACCESS_KEY_ID='"), "\(again.stdout)")
+    #expect(again.stdout.contains("export AWS_SESSION_TOKEN='"))
     let routes = try await world.okta.requests().map(\.route)
     #expect(!routes.contains("Authn"), "\(routes)")
     #expect(routes.contains("AppEmbed"), "\(routes)")
@@ -175,6 +190,7 @@ struct OktaSingleSignOnTests {
         "push timed out", "bob-push", "bob-password", OktaEmulator.Faults(pushResult: "timeout"), [],
         "the push timed out"
       ),
+      ("mfa_type none", "bob-none", "bob-password", OktaEmulator.Faults(), [], "asks for MFA but mfa_type is none"),
       (
         "unexpected page for the sign-in", "okta", "alice-password",
         OktaEmulator.Faults(unexpectedPageRoutes: ["Authn"]), [], "without an authentication transaction"
@@ -238,13 +254,16 @@ struct OktaSingleSignOnTests {
 
 @Suite("Single sign-on with Okta in the TUI (tmux)", .serialized)
 struct OktaSingleSignOnTUITests {
-  @Test func rSignsInThroughThePasswordModalThenThePushModalUntilTheDeviceApproves() async throws {
+  @Test func rSignsInThroughThePasswordModalTheFactorChoiceAndThePushModal() async throws {
     let world = try await OktaScenario()
     // Four WAITING polls: the push modal stays up about five seconds.
     try await world.okta.setFaults(OktaEmulator.Faults(pushResult: "approve", pushPolls: 4))
     let session = try await TUISession.signingIn(
-      profile: "bob-push", provider: "okta", password: "bob-password", sandbox: world.sandbox,
+      profile: "bob", provider: "okta", password: "bob-password", sandbox: world.sandbox,
       stsEndpoint: world.sts.endpoint)
+    try await session.waitFor("Okta MFA factor")
+    try await session.waitFor("TOTP code (Okta Verify)")
+    try await session.send("1")
     try await session.waitFor("approve the Okta Verify push")
     try await session.waitFor("IdP okta: signed in")
     let verified = try await world.okta.requests().filter { $0.route == "Verify" }

@@ -10,7 +10,7 @@
 ///   or `…/app/amazon_aws/{app}/sso/saml`). With a valid Okta session (the `sid` cookie in
 ///   `.aws_runas.cookies`) it answers the auto-post page at once; else the client signs in with
 ///   `POST /api/v1/authn` and fetches the link again with `?sessionToken=`.
-/// - MFA (`MFA_REQUIRED`): factors `push` (Okta Verify, polled every 1.25 s behind a cancellable
+/// - MFA (`MFA_REQUIRED`; refused with `mfa_type` `none`): factors `push` (Okta Verify, polled every 1.25 s behind a cancellable
 ///   notice, which shows the number of a number challenge), `token:software:totp`, `token:hotp`,
 ///   `token` (a code: `-o`, else asked; a rejected code is asked again, at most three times) and
 ///   `sms`, `call` (the code is sent first, then asked). Which factor: the one the user has;
@@ -81,6 +81,11 @@ struct OktaClient: IdentityProviderClient {
     var transaction = try await post(
       URLReference.origin(context.url) + "/api/v1/authn", ["username": username, "password": password])
     if transaction.status == "MFA_REQUIRED" {
+      guard context.mfaType.lowercased() != "none" else {
+        throw IdentityProviderError(
+          message: "Okta at \(place) asks for MFA but mfa_type is none",
+          hint: "set mfa_type to auto, code or push for this profile")
+      }
       transaction = try await verify(try await chooseFactor(transaction.factors), stateToken: transaction.stateToken)
     }
     guard transaction.status == "SUCCESS", let token = transaction.sessionToken, !token.isEmpty else {

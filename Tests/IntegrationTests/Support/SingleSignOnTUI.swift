@@ -11,11 +11,7 @@ extension TUISession {
     environment["TERM"] = "xterm-256color"
     environment["SHELL"] = "/bin/sh"
     let session = try await TUISession(environment: environment, directory: sandbox.home.path, columns: 120, rows: 30)
-    try await session.waitFor("PROFILE")
-    try await session.send("/")
-    try await session.send(profile, literal: true)
-    try await session.send("Enter")
-    try await session.send("i")
+    try await session.openDetails(of: profile)
     try await session.waitFor("IdP \(provider): not signed in")
     try await session.send("r")
     try await session.waitFor("Password")
