@@ -300,6 +300,27 @@ struct SingleSignOnTests {
     #expect(try world.cacheFiles().isEmpty)
   }
 
+  /// A URL that answers but is none of the known providers (here moto's server, whose answers
+  /// carry no IdP's headers or cookies and whose path has no provider's shape).
+  @Test func aURLOfNoKnownProviderIsOneClearErrorListingThem() async throws {
+    let sts = try await STSEmulator.shared
+    let world = try await SingleSignOnScenario(
+      extraConfig: """
+        [profile unknown-idp]
+        saml_auth_url = \(sts.endpoint)/sso/saml/start
+        saml_username = alice
+        role_arn      = \(SingleSignOnScenario.admin)
+        """)
+    let result = try await world.runAs(["-O", "json", "unknown-idp"])
+    #expect(result.exitCode == 1, "\(result.output())")
+    let errors = SingleSignOnScenario.errorLines(result)
+    #expect(errors.count == 1, "\(result.stderr)")
+    #expect(
+      errors.first?.contains("cannot tell which identity provider answers \(sts.endpoint)/sso/saml/start") == true)
+    #expect(result.stderr.contains("keycloak, okta, onelogin, azuread, forgerock, browser"), "\(result.stderr)")
+    #expect(try world.cacheFiles().subtracting([".aws_runas.cookies"]).isEmpty)
+  }
+
   @Test func diagnoseChecksTheSingleSignOnSettings() async throws {
     let world = try await SingleSignOnScenario(
       extraConfig: """
