@@ -23,24 +23,24 @@ package final class BackgroundProcess: Sendable {
   ) throws {
     description = ([executable] + arguments).joined(separator: " ")
     directory = try TemporaryDirectory(prefix: "child")
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    process.environment = environment
+    var outputs: [Stream: FileHandle] = [:]
     for stream in [Stream.stdout, .stderr] {
       let file = URL(fileURLWithPath: directory.path(stream.rawValue))
       _ = FileManager.default.createFile(atPath: file.path, contents: nil)
-      let handle = try FileHandle(forWritingTo: file)
-      if stream == .stdout { process.standardOutput = handle } else { process.standardError = handle }
+      outputs[stream] = try FileHandle(forWritingTo: file)
     }
     let stdinPipe = holdingStdin ? Pipe() : nil
-    process.standardInput = stdinPipe ?? FileHandle.nullDevice
     stdinWriter = stdinPipe?.fileHandleForWriting
     do {
-      child = try SpawnedProcess(process)
+      child = try SpawnedProcess(
+        executable, arguments, environment: environment, stdin: stdinPipe?.fileHandleForReading.fileDescriptor,
+        stdout: outputs[.stdout]?.fileDescriptor, stderr: outputs[.stderr]?.fileDescriptor)
     } catch {
       throw HarnessError("cannot start \(description): \(error)")
     }
+    // The child has its own copies.
+    for handle in outputs.values { try? handle.close() }
+    try? stdinPipe?.fileHandleForReading.close()
   }
 
   deinit {

@@ -55,17 +55,16 @@ package func run(
   }
   _ = ignoreSIGPIPE
 
-  let process = Process()
-  process.executableURL = URL(fileURLWithPath: executable)
-  process.arguments = args
-  process.environment = environment
   let stdoutPipe = Pipe()
   let stderrPipe = Pipe()
   let stdinPipe = stdin.map { _ in Pipe() }
-  process.standardOutput = stdoutPipe
-  process.standardError = stderrPipe
-  process.standardInput = stdinPipe ?? FileHandle.nullDevice
-  let child = try SpawnedProcess(process)
+  let child = try SpawnedProcess(
+    executable, args, environment: environment, stdin: stdinPipe?.fileHandleForReading.fileDescriptor,
+    stdout: stdoutPipe.fileHandleForWriting.fileDescriptor, stderr: stderrPipe.fileHandleForWriting.fileDescriptor)
+  // The child has its own copies: end of file comes when it (and whatever it started) is done.
+  try? stdoutPipe.fileHandleForWriting.close()
+  try? stderrPipe.fileHandleForWriting.close()
+  try? stdinPipe?.fileHandleForReading.close()
 
   let started = ContinuousClock.now
   let stdoutReader = PipeReader(stdoutPipe.fileHandleForReading)

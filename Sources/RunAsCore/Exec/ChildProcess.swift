@@ -173,7 +173,7 @@ public enum ChildProcess {
 
   /// Waits for the child `pid` to end, blocking the calling thread (never call it on the
   /// concurrency pool: use ``DedicatedThread``).
-  static func reap(_ pid: pid_t) -> Termination {
+  package static func reap(_ pid: pid_t) -> Termination {
     var waitStatus: Int32 = 0
     while waitpid(pid, &waitStatus, 0) < 0 && errno == EINTR {}
     let low = waitStatus & 0x7f
