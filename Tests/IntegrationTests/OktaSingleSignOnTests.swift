@@ -256,8 +256,8 @@ struct OktaSingleSignOnTests {
 struct OktaSingleSignOnTUITests {
   @Test func rSignsInThroughThePasswordModalTheFactorChoiceAndThePushModal() async throws {
     let world = try await OktaScenario()
-    // Four WAITING polls: the push modal stays up about five seconds.
-    try await world.okta.setFaults(OktaEmulator.Faults(pushResult: "approve", pushPolls: 4))
+    // The push waits until the test has seen its modal, then is approved.
+    try await world.okta.setFaults(OktaEmulator.Faults(pushResult: "wait"))
     let session = try await TUISession.signingIn(
       profile: "bob", provider: "okta", password: "bob-password", sandbox: world.sandbox,
       stsEndpoint: world.sts.endpoint)
@@ -265,8 +265,10 @@ struct OktaSingleSignOnTUITests {
     try await session.waitFor("TOTP code (Okta Verify)")
     try await session.send("1")
     try await session.waitFor("approve the Okta Verify push")
+    try await world.okta.setFaults(OktaEmulator.Faults(pushResult: "approve", pushPolls: 0))
     try await session.waitFor("IdP okta: signed in")
     let verified = try await world.okta.requests().filter { $0.route == "Verify" }
-    #expect(verified.count == 5, "\(verified.map(\.status))")
+    // The push and at least the poll that found it approved.
+    #expect(verified.count >= 2, "\(verified.map(\.status))")
   }
 }
