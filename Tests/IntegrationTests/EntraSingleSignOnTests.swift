@@ -5,7 +5,7 @@ import Testing
 /// One Entra ID test's world: the shared STS emulator, a private Entra emulator (alice without MFA;
 /// bob with push, his default, and an authenticator code) and a sandbox HOME whose profiles name
 /// the AWS app's User Access URL and the tenant's v2 issuer.
-struct EntraScenario {
+struct EntraScenario: IdentityProviderScenario {
   let sts: STSEmulator
   let entra: EntraEmulator
   let sandbox: Sandbox
@@ -71,32 +71,6 @@ struct EntraScenario {
       \(extraConfig)
       """)
     try sandbox.writeCredentials("")
-  }
-
-  /// The environment of a run without a terminal, the password in `SAML_PASSWORD` and
-  /// `WEB_IDENTITY_PASSWORD`.
-  func environment(password: String? = "alice-password", _ extra: [String: String] = [:]) -> [String: String] {
-    var environment = sandbox.environment(endpoint: sts.endpoint)
-    environment["SAML_PASSWORD"] = password
-    environment["WEB_IDENTITY_PASSWORD"] = password
-    environment.merge(extra) { $1 }
-    return environment
-  }
-
-  /// Runs `aws-runas` without a terminal (`setsid`).
-  func runAs(
-    _ arguments: [String], password: String? = "alice-password", _ extra: [String: String] = [:]
-  ) async throws -> ProcessResult {
-    try await run(
-      "/usr/bin/setsid", ["-w", runAsBinary()] + arguments, environment: environment(password: password, extra))
-  }
-
-  /// The cache files in `~/.aws` other than the cookie jar and locks.
-  func cachedCredentials() throws -> Set<String> {
-    Set(
-      try FileManager.default.contentsOfDirectory(atPath: sandbox.path(".aws")).filter {
-        $0.hasPrefix(".aws_") && !$0.hasSuffix(".lock") && $0 != ".aws_runas.cookies"
-      })
   }
 
   /// The names of the cookies `.aws_runas.cookies` keeps.

@@ -4,7 +4,7 @@ import Testing
 
 /// One ForgeRock test's world: the shared STS emulator, a private AM emulator (realm `alpha`:
 /// alice without MFA; bob with push and OATH) and a sandbox HOME whose profiles name the realm.
-struct ForgeRockScenario {
+struct ForgeRockScenario: IdentityProviderScenario {
   let sts: STSEmulator
   let forgerock: ForgeRockEmulator
   let sandbox: Sandbox
@@ -70,23 +70,6 @@ struct ForgeRockScenario {
       \(extraConfig)
       """)
     try sandbox.writeCredentials("")
-  }
-
-  /// The environment of a run: the sandbox, STS, and the password in `SAML_PASSWORD` and
-  /// `WEB_IDENTITY_PASSWORD`.
-  func environment(password: String? = "alice-password", _ extra: [String: String] = [:]) -> [String: String] {
-    var environment = sandbox.environment(endpoint: sts.endpoint)
-    environment["SAML_PASSWORD"] = password
-    environment["WEB_IDENTITY_PASSWORD"] = password
-    return environment.merging(extra) { $1 }
-  }
-
-  /// Runs `aws-runas` without a terminal (`setsid`).
-  func runAs(
-    _ arguments: [String], password: String? = "alice-password", _ extra: [String: String] = [:]
-  ) async throws -> ProcessResult {
-    try await run(
-      "/usr/bin/setsid", ["-w", runAsBinary()] + arguments, environment: environment(password: password, extra))
   }
 
   /// Every file in `~/.aws` but locks, with its contents: what a failed sign-in must leave as it was.

@@ -4,7 +4,7 @@ import Testing
 
 /// One Okta test's world: the shared STS emulator, a private Okta emulator (alice without MFA; bob
 /// with TOTP and push) and a sandbox HOME whose profiles name the AWS app's embed link.
-struct OktaScenario {
+struct OktaScenario: IdentityProviderScenario {
   let sts: STSEmulator
   let okta: OktaEmulator
   let sandbox: Sandbox
@@ -78,29 +78,6 @@ struct OktaScenario {
     try sandbox.writeCredentials("")
   }
 
-  /// Runs `aws-runas` without a terminal (`setsid`), the password in `SAML_PASSWORD` and
-  /// `WEB_IDENTITY_PASSWORD`.
-  func runAs(_ arguments: [String], password: String? = "alice-password", extra: [String: String] = [:]) async throws
-    -> ProcessResult
-  {
-    try await run("/usr/bin/setsid", ["-w", runAsBinary()] + arguments, environment: environment(password, extra))
-  }
-
-  /// The sandbox's environment with the password in `SAML_PASSWORD` and `WEB_IDENTITY_PASSWORD`.
-  func environment(_ password: String? = "alice-password", _ extra: [String: String] = [:]) -> [String: String] {
-    var environment = sandbox.environment(endpoint: sts.endpoint)
-    environment["SAML_PASSWORD"] = password
-    environment["WEB_IDENTITY_PASSWORD"] = password
-    return environment.merging(extra) { $1 }
-  }
-
-  /// The cache files in `~/.aws` other than the cookie jar and locks.
-  func cachedCredentials() throws -> Set<String> {
-    Set(
-      try FileManager.default.contentsOfDirectory(atPath: sandbox.path(".aws")).filter {
-        $0.hasPrefix(".aws_") && !$0.hasSuffix(".lock") && $0 != ".aws_runas.cookies"
-      })
-  }
 }
 
 @Suite("Single sign-on with Okta", .serialized)
@@ -217,7 +194,7 @@ struct OktaSingleSignOnTests {
     let world = try await OktaScenario()
     try await world.okta.setFaults(faults)
     let result = try await world.runAs(
-      flags + ["-O", "json", profile], password: password, extra: ["AWS_RUNAS_IDP_TIMEOUT": "2"])
+      flags + ["-O", "json", profile], password: password, ["AWS_RUNAS_IDP_TIMEOUT": "2"])
     #expect(result.exitCode == 1, "\(name): \(result.output())")
     let errors = SingleSignOnScenario.errorLines(result)
     #expect(errors.count == 1, "\(name): \(result.stderr)")
